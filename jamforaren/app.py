@@ -1,0 +1,72 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+
+from jamforaren import audit, formatting
+from jamforaren.config import load_config
+from jamforaren.extensions import babel, csrf, db
+from jamforaren.i18n import compile_catalogues, current_language, local, local_label, select_locale
+from jamforaren.paths import TEMPLATES_DIR, TRANSLATIONS_DIR
+
+
+def create_app(config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None,
+               instance_path: str | Path | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES_DIR),
+        instance_path=str(instance_path) if instance_path else None,
+        instance_relative_config=True,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(Path(app.instance_path), environ, config))
+
+    compiled = compile_catalogues(TRANSLATIONS_DIR, Path(app.instance_path) / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
+
+    db.init_app(app)
+    audit.install(db.session)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+
+    _register_template_helpers(app)
+    _register_blueprints(app)
+
+    @app.after_request
+    def vary_by_language(response):  # type: ignore[no-untyped-def]
+        # Pages are rendered in the reader's language, chosen by cookie or Accept-Language.
+        response.vary.update(("Cookie", "Accept-Language"))
+        response.headers.setdefault("Content-Language", current_language())
+        return response
+
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from jamforaren.services.site import demo_data_loaded
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        local=local, local_label=local_label, current_language=current_language,
+    )
+    formatting.register(app)
+
+    @app.context_processor
+    def site_context() -> dict[str, Any]:
+        if "demo_data" not in g:
+            g.demo_data = demo_data_loaded()
+        return {"config": app.config, "demo_data": g.demo_data}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from jamforaren.errors import register_error_handlers
+    from jamforaren.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    register_error_handlers(app)

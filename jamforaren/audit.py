@@ -1,0 +1,121 @@
+"""Every write to the database leaves an audit event, recorded in the same transaction.
+
+A ``before_flush`` listener looks at what the session is about to insert, change or delete and adds
+an ``AuditEvent`` per object with the changed fields. The actor is whoever ``actor()`` names: the
+signed-in user in a request, or what the CLI set with ``acting_as``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import enum
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from jamforaren.models import AuditEvent, Base
+
+_actor: contextvars.ContextVar[tuple[int | None, str]] = contextvars.ContextVar(
+    "audit_actor", default=(None, "system")
+)
+_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_suspended", default=False)
+
+SKIPPED_FIELDS = {"password_hash"}
+
+
+@contextlib.contextmanager
+def acting_as(label: str, user_id: int | None = None) -> Iterator[None]:
+    token = _actor.set((user_id, label))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+@contextlib.contextmanager
+def bulk_load(label: str) -> Iterator[None]:
+    """For loading a catalogue or demo data: one summary event instead of one per row."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (list, dict, str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _changes(obj: Base, only_modified: bool) -> dict[str, Any]:
+    state = inspect(obj)
+    changes: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in SKIPPED_FIELDS:
+            continue
+        history = state.attrs[attr.key].history
+        if only_modified:
+            if history.has_changes():
+                old = history.deleted[0] if history.deleted else None
+                new = history.added[0] if history.added else None
+                if old != new:
+                    changes[attr.key] = {"old": _plain(old), "new": _plain(new)}
+        else:
+            changes[attr.key] = _plain(getattr(obj, attr.key))
+    return changes
+
+
+def _primary_key(obj: Base) -> int | None:
+    identity = inspect(obj).identity
+    if identity and len(identity) == 1 and isinstance(identity[0], int):
+        return identity[0]
+    return None
+
+
+def record(session: Session, action: str, entity_type: str, entity_id: int | None,
+           changes: dict[str, Any]) -> None:
+    user_id, label = _actor.get()
+    session.add(AuditEvent(user_id=user_id, actor=label, action=action, entity_type=entity_type,
+                           entity_id=entity_id, changes=changes))
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    if _suspended.get():
+        return
+    for obj in list(session.dirty):
+        if isinstance(obj, AuditEvent) or not isinstance(obj, Base) or not session.is_modified(obj):
+            continue
+        changes = _changes(obj, only_modified=True)
+        if changes:
+            record(session, "update", obj.__tablename__, _primary_key(obj), changes)
+    for obj in list(session.deleted):
+        if not isinstance(obj, AuditEvent) and isinstance(obj, Base):
+            record(session, "delete", obj.__tablename__, _primary_key(obj), _changes(obj, False))
+    # New rows get their ids at flush; record them afterwards (still in the same transaction).
+    session.info.setdefault("audit_new", []).extend(
+        obj for obj in session.new if isinstance(obj, Base) and not isinstance(obj, AuditEvent)
+    )
+
+
+def _after_flush_postexec(session: Session, flush_context: Any) -> None:
+    new = session.info.pop("audit_new", [])
+    for obj in new:
+        record(session, "insert", obj.__tablename__, _primary_key(obj), _changes(obj, False))
+
+
+def install(session_class: type[Session] | Any) -> None:
+    if not event.contains(session_class, "before_flush", _before_flush):
+        event.listen(session_class, "before_flush", _before_flush)
+        event.listen(session_class, "after_flush_postexec", _after_flush_postexec)

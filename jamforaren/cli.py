@@ -1,0 +1,167 @@
+"""The ``jamforaren`` command line: database, seeding and the one-command demo."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+
+from jamforaren import audit, migrate
+from jamforaren.catalogue import CatalogueError
+from jamforaren.config import ConfigError
+from jamforaren.extensions import db
+from jamforaren.paths import CATALOGUE_DIR, DEMO_VOCABULARY
+from jamforaren.services.demo_data import DemoError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _safe_url(app: Flask) -> str:
+    return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else error.__class__.__name__
+
+
+def friendly_errors(command: F) -> F:
+    """Turn expected failures into a clear message and exit code 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        app: Flask | None = None
+        try:
+            ctx = click.get_current_context()
+            app = ctx.ensure_object(dict).get("app")
+            return command(*args, **kwargs)
+        except (CatalogueError, DemoError, ConfigError) as error:
+            raise click.ClickException(str(error)) from None
+        except OperationalError as error:
+            where = _safe_url(app) if app else "the database"
+            raise click.ClickException(
+                f"Cannot use the database at {where}: {_first_line(error)}\n"
+                "Check DATABASE_URL and that the database server is running."
+            ) from None
+        except (ProgrammingError, DBAPIError) as error:
+            raise click.ClickException(
+                f"The database refused the operation: {_first_line(error)}\n"
+                "Has the schema been created? Run: jamforaren db upgrade"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _make_app() -> Flask:
+    from jamforaren.app import create_app
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group(help="Jämföraren: compare providers in a municipality's customer-choice systems.")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    app = _make_app()
+    ctx.obj = {"app": app}
+    ctx.with_resource(app.app_context())
+    ctx.with_resource(audit.acting_as("cli"))
+
+
+@cli.group("db", help="The database schema.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Create or migrate the schema to the newest revision.")
+@click.option("--revision", default="head", show_default=True)
+@friendly_errors
+def db_upgrade(revision: str) -> None:
+    migrate.upgrade(db.engine, revision)
+    click.echo(f"Database at {_safe_url(current_app)} is at revision {migrate.current_revision(db.engine)}.")
+
+
+@db_group.command("current", help="Show the schema revision of the database.")
+@friendly_errors
+def db_current() -> None:
+    current = migrate.current_revision(db.engine)
+    head = migrate.head_revision()
+    click.echo(f"{current or 'empty'} (newest: {head})")
+
+
+@cli.command(help="Load the catalogue (processes, areas, rules, surveys, key figures); with --demo also demo data.")
+@click.option("--catalogue", "catalogue_dir", type=click.Path(path_type=Path), default=CATALOGUE_DIR,
+              show_default=True, help="Folder with processes.yaml and areas/.")
+@click.option("--demo", is_flag=True, help="Also generate invented demo providers, units and results.")
+@click.option("--vocabulary", type=click.Path(path_type=Path), default=DEMO_VOCABULARY, show_default=True,
+              help="Vocabulary for the demo generator.")
+@click.option("--seed", "random_seed", type=int, default=2026, show_default=True, help="Random seed for --demo.")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="The demo's current year [default: this year].")
+@friendly_errors
+def seed(catalogue_dir: Path, demo: bool, vocabulary: Path, random_seed: int, year: int | None) -> None:
+
+    from jamforaren.services.seeding import seed_catalogue, seed_demo
+
+    _require_schema()
+    year = year or date.today().year
+    if demo:
+        sync, report = seed_demo(catalogue_dir, vocabulary, seed=random_seed, year=year,
+                                 municipality=current_app.config["MUNICIPALITY_NAME"])
+        click.echo(f"Catalogue: {sync.processes} processes, {sync.areas} areas.")
+        click.echo(f"Demo data: {report.providers} providers, {report.units} units, "
+                   f"{report.authorisations} authorisations, {report.survey_results} survey results, "
+                   f"{report.key_figure_values} key-figure values, {report.follow_ups} follow-ups.")
+        click.echo("Demo accounts (demo only, never use these passwords elsewhere):")
+        for email, password in report.accounts:
+            click.echo(f"  {email}  {password}")
+    else:
+        sync = seed_catalogue(catalogue_dir, year)
+        click.echo(f"Catalogue: {sync.processes} processes, {sync.areas} areas, "
+                   f"{sync.rulebooks_created} new rulebooks with {sync.norms_created} norms, "
+                   f"{sync.surveys_created} new question sets, {sync.key_figures} key figures.")
+
+
+def _require_schema() -> None:
+    if migrate.current_revision(db.engine) != migrate.head_revision():
+        raise click.ClickException("The database schema is missing or out of date. Run: jamforaren db upgrade")
+
+
+@cli.command(help="Create the database, load demo data and serve the portal on http://127.0.0.1:5000.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the database only.")
+@friendly_errors
+def demo(host: str, port: int, no_serve: bool) -> None:
+
+    from jamforaren.services.seeding import seed_demo
+    from jamforaren.services.site import demo_data_loaded
+
+    migrate.upgrade(db.engine)
+    if demo_data_loaded():
+        click.echo("Demo data already loaded.")
+    else:
+        _, report = seed_demo(CATALOGUE_DIR, DEMO_VOCABULARY, seed=2026, year=date.today().year,
+                              municipality=current_app.config["MUNICIPALITY_NAME"])
+        click.echo(f"Loaded demo data: {report.units} units from {report.providers} providers.")
+        click.echo(f"Demo accounts (demo only): {', '.join(e for e, _ in report.accounts)}; "
+                   f"password {report.accounts[0][1]}")
+    if not no_serve:
+        click.echo(f"Serving the demo portal on http://{host}:{port}/ (Ctrl+C stops it)")
+        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def main() -> None:
+    cli(prog_name="jamforaren")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Configuration from the environment.
+
+Every setting can be given as an environment variable (``JAMFORAREN_`` prefix optional for the
+database URL and secret key, which follow common conventions) or passed to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+MODES = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says what to change."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _env(environ: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    value = environ.get(f"JAMFORAREN_{name}", environ.get(name, default))
+    return value if value not in ("",) else default
+
+
+def _persistent_dev_secret(instance_path: Path) -> str:
+    """A development secret kept in the instance folder so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path, environ: Mapping[str, str] | None = None,
+                overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask configuration: defaults, then the environment, then ``overrides``."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    mode = overrides.pop("MODE", None) or _env(environ, "ENV", "development")
+    if mode not in MODES:
+        raise ConfigError(f"JAMFORAREN_ENV must be one of {', '.join(MODES)}, not {mode!r}.")
+
+    database_url = overrides.pop("DATABASE_URL", None) or _env(environ, "DATABASE_URL")
+    if not database_url:
+        database_url = f"sqlite:///{instance_path / 'jamforaren.sqlite3'}"
+
+    secret_key = overrides.pop("SECRET_KEY", None) or _env(environ, "SECRET_KEY")
+    if not secret_key:
+        if mode == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. In production the portal refuses to start without one: "
+                "set SECRET_KEY to a long random string, the same on every host."
+            )
+        secret_key = _persistent_dev_secret(instance_path)
+
+    config: dict[str, Any] = {
+        "MODE": mode,
+        "TESTING": mode == "testing",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_INDEX_DIR": _env(environ, "SEARCH_INDEX_DIR", str(instance_path / "search-index")),
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": _env(environ, "TIMEZONE", "Europe/Stockholm"),
+        "LANGUAGES": ("sv", "en"),
+        "PAGE_SIZE": int(_env(environ, "PAGE_SIZE", "20") or 20),
+        "MUNICIPALITY_NAME": _env(environ, "MUNICIPALITY_NAME", "Nacka kommun"),
+        "MUNICIPALITY_LOGO_TEXT": _env(environ, "MUNICIPALITY_LOGO_TEXT", "Nacka"),
+        "MUNICIPALITY_CODE": _env(environ, "MUNICIPALITY_CODE", "0182"),
+        "MUNICIPALITY_EMAIL": _env(environ, "MUNICIPALITY_EMAIL", "kundval@example.invalid"),
+        "MUNICIPALITY_PHONE": _env(environ, "MUNICIPALITY_PHONE", "08-000 000 00"),
+        "MUNICIPALITY_URL": _env(environ, "MUNICIPALITY_URL", "https://www.example.invalid/"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": mode == "production",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    config.update(overrides)
+    return config

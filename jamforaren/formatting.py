@@ -1,0 +1,56 @@
+"""Numbers, dates and figures formatted for the reader's locale (Jinja filters)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, gettext
+
+from jamforaren.models import FigureUnit
+
+
+def number(value: float | Decimal | int | None, decimals: int = 0) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern)
+
+
+def percent(value: float | Decimal | int | None, decimals: int = 0) -> str:
+    """A share given in per cent (0–100), e.g. ``87 %`` in Swedish and ``87%`` in English."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    return format_percent(Decimal(str(value)) / 100, format=pattern)
+
+
+def figure(value: float | Decimal | int | None, unit: FigureUnit | str, decimals: int = 0) -> str:
+    """A key figure's value with its unit, e.g. ``87 %``, ``152 300 kr``, ``231,5 poäng``."""
+    if value is None:
+        return "–"
+    shown = number(value, decimals)
+    unit = FigureUnit(unit)
+    if unit is FigureUnit.PERCENT:
+        return percent(value, decimals)
+    suffix = {
+        FigureUnit.KRONOR: gettext("kr"),
+        FigureUnit.POINTS: gettext("points"),
+        FigureUnit.DAYS: gettext("days"),
+        FigureUnit.HOURS: gettext("hours"),
+        FigureUnit.NUMBER: "",
+    }[unit]
+    return f"{shown}\u00a0{suffix}" if suffix else shown
+
+
+def long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        return format_datetime(value, "d MMMM y HH:mm")
+    return format_date(value, "d MMMM y")
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(number=number, percent=percent, figure=figure, long_date=long_date)

@@ -1,0 +1,1 @@
+"""Domain operations shared by views, the CLI and the API."""
