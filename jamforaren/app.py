@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,11 @@ from jamforaren.paths import TEMPLATES_DIR, TRANSLATIONS_DIR
 
 def create_app(config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None,
                instance_path: str | Path | None = None) -> Flask:
+    instance_path = instance_path or (environ or os.environ).get("JAMFORAREN_INSTANCE_PATH")
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES_DIR),
-        instance_path=str(instance_path) if instance_path else None,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
         instance_relative_config=True,
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -75,6 +75,12 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = {"app": app}
     ctx.with_resource(app.app_context())
     ctx.with_resource(audit.acting_as("cli"))
+    ctx.call_on_close(_close_database)
+
+
+def _close_database() -> None:
+    db.session.remove()
+    db.engine.dispose()
 
 
 @cli.group("db", help="The database schema.")

@@ -1,0 +1,83 @@
+"""The Alembic migrations create exactly the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from jamforaren import migrate
+from jamforaren.models import Base
+
+
+def test_cli_db_upgrade_creates_every_table_on_an_empty_database(run_cli, empty_database):
+    result = run_cli("db", "upgrade", database_url=empty_database)
+    assert result.returncode == 0, result.stderr
+    assert "is at revision" in result.stdout
+
+    engine = create_engine(empty_database)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+        assert "alembic_version" in tables
+        assert migrate.current_revision(engine) == migrate.head_revision()
+    finally:
+        engine.dispose()
+
+    again = run_cli("db", "upgrade", database_url=empty_database)
+    assert again.returncode == 0, again.stderr
+
+
+def test_migrations_match_the_models_exactly(empty_database):
+    engine = create_engine(empty_database)
+    try:
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, Base.metadata)
+        assert differences == []
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_removes_the_schema_and_upgrade_restores_it(empty_database):
+    engine = create_engine(empty_database)
+    try:
+        migrate.upgrade(engine)
+        migrate.downgrade(engine, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        migrate.upgrade(engine)
+        assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_constraints_reject_impossible_values(fresh_app):
+    import pytest
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from jamforaren.extensions import db
+    from jamforaren.models import FollowUp, Provider, SurveyResult
+
+    with fresh_app.app_context():
+        result = db.session.scalars(select(SurveyResult).limit(1)).one()
+        for field, value in (("share_positive", 100.5), ("share_positive", -1), ("respondents", -3)):
+            setattr(result, field, value)
+            with pytest.raises(IntegrityError):
+                db.session.flush()
+            db.session.rollback()
+            result = db.session.scalars(select(SurveyResult).limit(1)).one()
+
+        first, second = db.session.scalars(select(Provider).limit(2)).all()
+        second.org_number = first.org_number
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+
+        follow_up = db.session.scalars(select(FollowUp).limit(1)).one()
+        db.session.add(FollowUp(unit_id=follow_up.unit_id, area_id=follow_up.area_id,
+                                rulebook_id=follow_up.rulebook_id, year=follow_up.year))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
