@@ -54,9 +54,17 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    from jamforaren.charts import legend_swatch, trend_svg
+    from jamforaren.labels import ACTION_STATUS, method_label
+    from jamforaren.models import Rating
+    from jamforaren.public.compare_text import cell_text, row_label
+
     app.jinja_env.globals.update(
         local=local, local_label=local_label, current_language=current_language,
+        trend_svg=trend_svg, legend_swatch=legend_swatch, rating=Rating, action_status_labels=ACTION_STATUS,
+        compare_row_label=row_label, compare_cell_text=cell_text,
     )
+    app.jinja_env.filters["method_label"] = method_label
     formatting.register(app)
 
     @app.context_processor

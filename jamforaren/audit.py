@@ -115,7 +115,12 @@ def _after_flush_postexec(session: Session, flush_context: Any) -> None:
         record(session, "insert", obj.__tablename__, _primary_key(obj), _changes(obj, False))
 
 
+def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    session.info.pop("audit_new", None)  # a failed flush must not leave rows to record later
+
+
 def install(session_class: type[Session] | Any) -> None:
     if not event.contains(session_class, "before_flush", _before_flush):
         event.listen(session_class, "before_flush", _before_flush)
         event.listen(session_class, "after_flush_postexec", _after_flush_postexec)
+        event.listen(session_class, "after_soft_rollback", _after_soft_rollback)

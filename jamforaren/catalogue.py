@@ -21,6 +21,8 @@ ATTRIBUTE_TYPES = {"choice", "multichoice", "boolean", "integer", "text"}
 FIGURE_UNITS = {"percent", "kronor", "number", "points", "days", "hours"}
 FIGURE_SOURCES = {"kolada", "municipality", "national"}
 FIGURE_SCOPES = {"unit", "municipality"}
+# Attribute keys become GET parameters of the area page; these names are taken by its own filters.
+RESERVED_ATTRIBUTE_KEYS = {"kommundel", "driftsform", "sprak", "ledigt", "sortera", "sida", "enhet"}
 THEMES = {"trygghet", "bemotande", "inflytande", "information", "larande", "utveckling", "miljo",
           "maltider", "kontinuitet", "tillganglighet", "helhet"}
 
@@ -168,8 +170,11 @@ def _attributes(check: _Checker, raw: Any) -> list[dict[str, Any]]:
         where = f"attributes[{i}]"
         data = check.mapping(item, where)
         kind = check.choice(data, "type", where, ATTRIBUTE_TYPES)
+        key = check.slug(data, "key", where)
+        if key in RESERVED_ATTRIBUTE_KEYS:
+            check.fail(f"{where}.key", f"{key!r} is used by the area page's own filters; choose another key")
         attribute: dict[str, Any] = {
-            "key": check.slug(data, "key", where),
+            "key": key,
             "type": kind,
             "label": check.bilingual(data, "label", where),
             "filter": bool(check.boolean(data, "filter", where, default=False)),

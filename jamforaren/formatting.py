@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, gettext
 
-from jamforaren.models import FigureUnit
+from jamforaren.models import FigureUnit, KeyFigure
 
 
 def number(value: float | Decimal | int | None, decimals: int = 0) -> str:
@@ -52,5 +53,11 @@ def long_date(value: date | datetime | None) -> str:
     return format_date(value, "d MMMM y")
 
 
+def figure_formatter(key_figure: KeyFigure) -> Callable[[Decimal | None], str]:
+    """A one-argument formatter for a key figure's values, for templates."""
+    return lambda value: figure(value, key_figure.unit, key_figure.decimals)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(number=number, percent=percent, figure=figure, long_date=long_date)
+    app.jinja_env.globals.update(percent_filter=percent, figure_formatter=figure_formatter)

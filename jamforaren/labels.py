@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from jamforaren.models import AuthorisationStatus, Ownership
+from jamforaren.models import ActionStatus, AuthorisationStatus, FollowUpMethod, Ownership
 
 OWNERSHIP = {
     Ownership.MUNICIPAL: _l("Municipal"),
@@ -33,3 +33,24 @@ def language_name(code: str, locale: str) -> str:
         return Locale.parse(locale).languages.get(code, code)
     except (ValueError, TypeError):
         return code
+
+FOLLOW_UP_METHOD = {
+    FollowUpMethod.DOCUMENTS: _l("document review"),
+    FollowUpMethod.VISIT: _l("visit"),
+    FollowUpMethod.INTERVIEW: _l("interviews"),
+    FollowUpMethod.OBSERVATION: _l("observation"),
+}
+
+ACTION_STATUS = {
+    ActionStatus.OPEN: _l("open"),
+    ActionStatus.ANSWERED: _l("answered, awaiting review"),
+    ActionStatus.ACCEPTED: _l("done"),
+    ActionStatus.RETURNED: _l("returned to the provider"),
+}
+
+
+def method_label(value: str) -> str:
+    try:
+        return str(FOLLOW_UP_METHOD[FollowUpMethod(value)])
+    except ValueError:
+        return value

@@ -1,6 +1,6 @@
 """Checks every HTML page the tests fetch (after GOV.UK Notify's admin app): the page parses, has
 exactly one <h1>, a <title> that starts with it, a lang attribute, a skip link to #main, no duplicate
-ids, and every form has an action."""
+ids, every form has an action and every form field a label."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ class _PageParser(HTMLParser):
         self.links: list[str] = []
         self._capture: str | None = None
         self._text: list[str] = []
+        self.label_targets: set[str] = set()
+        self.fields: list[tuple[str, dict[str, str | None]]] = []
+        self.label_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -32,12 +35,21 @@ class _PageParser(HTMLParser):
             self.problems.append("a <form> without an action")
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"] or "")
+        if tag == "label":
+            self.label_depth += 1
+            if attributes.get("for"):
+                self.label_targets.add(attributes["for"] or "")
+        if tag in ("input", "select", "textarea") and attributes.get("type") not in ("hidden", "submit", "button"):
+            if not (self.label_depth or attributes.get("aria-label") or attributes.get("aria-labelledby")):
+                self.fields.append((tag, attributes))
         if tag in ("h1", "title"):
             self._capture, self._text = tag, []
         if tag not in VOID:
             self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self.label_depth = max(0, self.label_depth - 1)
         if tag in VOID:
             return
         if tag == self._capture:
@@ -74,6 +86,10 @@ def check_page(html: str) -> list[str]:
         problems.append(f"<html lang> is {parser.html_lang!r}")
     if "#main" not in parser.links:
         problems.append("no skip link to #main")
+    unlabelled = [f"{tag} {attrs.get('name')!r}" for tag, attrs in parser.fields
+                  if attrs.get("id") not in parser.label_targets]
+    if unlabelled:
+        problems.append(f"form fields without a label: {', '.join(unlabelled)}")
     duplicates = sorted({i for i in parser.ids if parser.ids.count(i) > 1})
     if duplicates:
         problems.append(f"duplicate ids: {', '.join(duplicates)}")

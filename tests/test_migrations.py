@@ -81,3 +81,27 @@ def test_constraints_reject_impossible_values(fresh_app):
         with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_foreign_keys_refuse_or_cascade_as_declared(fresh_app):
+    import pytest
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import IntegrityError
+
+    from jamforaren.extensions import db
+    from jamforaren.models import Authorisation, Provider, SurveyResult, Unit
+
+    with fresh_app.app_context():
+        provider = db.session.scalars(select(Provider).where(Provider.units.any()).limit(1)).one()
+        db.session.execute(Provider.__table__.delete().where(Provider.id == provider.id))
+        with pytest.raises(IntegrityError):  # a provider with units cannot be deleted
+            db.session.flush()
+        db.session.rollback()
+
+        unit_id = db.session.scalar(select(SurveyResult.unit_id).limit(1))
+        db.session.execute(Unit.__table__.delete().where(Unit.id == unit_id))
+        db.session.commit()  # deleting a unit takes its results and authorisations with it
+        assert db.session.scalar(select(func.count()).select_from(SurveyResult)
+                                 .where(SurveyResult.unit_id == unit_id)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Authorisation)
+                                 .where(Authorisation.unit_id == unit_id)) == 0

@@ -3,7 +3,7 @@
 from jamforaren.models.audit import AuditEvent
 from jamforaren.models.base import Base
 from jamforaren.models.catalogue import Area, Norm, Process, Rulebook, RulebookChapter
-from jamforaren.models.feedback import Comment, CommentStatus, ProfileRevision, RevisionStatus
+from jamforaren.models.feedback import Comment, CommentStatus, PageFeedback, ProfileRevision, RevisionStatus
 from jamforaren.models.followups import (
     Action, ActionStatus, Assessment, FollowUp, FollowUpMethod, FollowUpStatus, Rating,
 )
@@ -22,7 +22,7 @@ __all__ = [
     "DEMO_DATA", "MIN_RESPONDENTS", "Action", "ActionStatus", "Area", "Assessment", "AuditEvent",
     "Authorisation", "AuthorisationEvent", "AuthorisationStatus", "Base", "Comment", "CommentStatus",
     "FigureScope", "FigureSource", "FigureUnit", "FollowUp", "FollowUpMethod", "FollowUpStatus",
-    "KeyFigure", "KeyFigureValue", "Membership", "Norm", "Ownership", "Process", "ProfileRevision",
+    "KeyFigure", "KeyFigureValue", "Membership", "Norm", "Ownership", "PageFeedback", "Process", "ProfileRevision",
     "Provider", "Rating", "RevisionStatus", "Role", "Rulebook", "RulebookChapter", "Setting", "Survey",
     "SurveyQuestion", "SurveyResult", "Unit", "UnitAttribute", "UnitLanguage", "User",
 ]

@@ -60,7 +60,10 @@ class Comment(Base):
     """A resident's comment (synpunkt) on a unit, routed to the officers of the area."""
 
     __tablename__ = "comment"
-    __table_args__ = (Index("ix_comment_area_status", "area_id", "status"),)
+    __table_args__ = (
+        Index("ix_comment_area_status", "area_id", "status"),
+        Index("ix_comment_client_created", "client_hash", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
@@ -70,6 +73,20 @@ class Comment(Base):
     sender_email: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[CommentStatus] = mapped_column(str_enum(CommentStatus, "comment_status"), default=CommentStatus.NEW)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A keyed hash of the sender's address, for the rate limit; never the address itself.
+    client_hash: Mapped[str | None] = mapped_column(String(64))
 
     unit: Mapped[Unit] = relationship()
     area: Mapped[Area | None] = relationship()
+
+
+class PageFeedback(Base):
+    """An answer to "Hjälpte sidan dig?" on a page."""
+
+    __tablename__ = "page_feedback"
+    __table_args__ = (Index("ix_page_feedback_path", "path", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(300))
+    helpful: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,6 @@ always give the same data. All of it is invented; see the vocabulary file's head
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -165,8 +164,7 @@ class _Generator:
         patterns = self.vocab["provider_names"][ownership.value]
         for _ in range(50):
             pattern = patterns if isinstance(patterns, str) else self.pick(patterns)
-            word = re.sub(r"(en|an|et|n)$", "", self.pick(self.vocab["words"])) or "Ek"
-            name = self.fill(pattern, sector_sv=spec["sv"], sector_company=self.pick(spec["company"]), word=word)
+            name = self.fill(pattern, sector_sv=spec["sv"], sector_company=self.pick(spec["company"]))
             if name not in self.used_names:
                 break
         self.used_names.add(name)

@@ -37,9 +37,14 @@ class Page(Generic[T]):
         return min(self.page * self.per_page, self.total)
 
 
-def paginate(query: Select, page: int, per_page: int) -> Page:
+def count_and_clamp(query: Select, page: int, per_page: int) -> tuple[int, int]:
+    """The number of rows ``query`` gives, and ``page`` moved into the range of existing pages."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    return total, max(1, min(page, max(1, math.ceil(total / per_page))))
+
+
+def paginate(query: Select, page: int, per_page: int) -> Page:
+    total, page = count_and_clamp(query, page, per_page)
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=total, page=page, per_page=per_page)
 
@@ -92,3 +97,10 @@ def public_authorisations(unit: Unit) -> list[Authorisation]:
     """The unit's authorisations that residents see (not pending applications), in catalogue order."""
     shown = [a for a in unit.authorisations if a.status is not AuthorisationStatus.APPLIED]
     return sorted(shown, key=lambda a: (a.area.process.position, a.area.position))
+
+
+def is_listed(area: Area, unit_slug: str) -> bool:
+    return db.session.scalar(
+        select(Unit.id).join(Authorisation)
+        .where(Unit.slug == unit_slug, Authorisation.area_id == area.id, Authorisation.status.in_(LISTED_STATUSES))
+    ) is not None

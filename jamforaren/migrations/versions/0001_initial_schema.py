@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 07:28:14.347733
 """
 
 from alembic import op
@@ -16,6 +15,16 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('page_feedback',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('path', sa.String(length=300), nullable=False),
+    sa.Column('helpful', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_page_feedback'))
+    )
+    with op.batch_alter_table('page_feedback', schema=None) as batch_op:
+        batch_op.create_index('ix_page_feedback_path', ['path', 'created_at'], unique=False)
+
     op.create_table('process',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
@@ -149,12 +158,14 @@ def upgrade() -> None:
     sa.Column('sender_email', sa.String(length=200), nullable=True),
     sa.Column('status', sa.Enum('new', 'read', 'closed', name='comment_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('client_hash', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['area_id'], ['area.id'], name=op.f('fk_comment_area_id_area'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_comment_unit_id_unit'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_comment'))
     )
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.create_index('ix_comment_area_status', ['area_id', 'status'], unique=False)
+        batch_op.create_index('ix_comment_client_created', ['client_hash', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_comment_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('key_figure',
@@ -530,6 +541,7 @@ def downgrade() -> None:
     op.drop_table('key_figure')
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_comment_unit_id'))
+        batch_op.drop_index('ix_comment_client_created')
         batch_op.drop_index('ix_comment_area_status')
 
     op.drop_table('comment')
@@ -556,3 +568,7 @@ def downgrade() -> None:
 
     op.drop_table('provider')
     op.drop_table('process')
+    with op.batch_alter_table('page_feedback', schema=None) as batch_op:
+        batch_op.drop_index('ix_page_feedback_path')
+
+    op.drop_table('page_feedback')
