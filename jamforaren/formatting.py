@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, gettext
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, gettext
 
 from jamforaren.models import FigureUnit, KeyFigure
 
@@ -23,7 +23,9 @@ def percent(value: float | Decimal | int | None, decimals: int = 0) -> str:
     """A share given in per cent (0–100), e.g. ``87 %`` in Swedish and ``87%`` in English."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    pattern = get_locale().percent_formats[None].pattern  # "#,##0 %" in Swedish, "#,##0%" in English
+    if decimals:
+        pattern = pattern.replace("0", "0." + "0" * decimals, 1)
     return format_percent(Decimal(str(value)) / 100, format=pattern)
 
 

@@ -110,15 +110,15 @@ def overall_results(demo_app, slug: str) -> dict[str, Decimal | None]:
 
 
 def test_sorting_by_survey_result_puts_the_best_first_and_missing_last(client, demo_app):
-    values = overall_results(demo_app, "hemtjanst")
-    got = all_slugs(client, "/kundval/hemtjanst?sortera=nojdhet")
+    values = overall_results(demo_app, "forskola")
+    got = all_slugs(client, "/kundval/forskola?sortera=nojdhet")
     assert set(got) == set(values)
     shown = [values[s] for s in got]
     known = [v for v in shown if v is not None]
     assert known == sorted(known, reverse=True)
     assert all(v is None for v in shown[len(known):])  # every unit without a result comes after
     assert any(v is None for v in shown), "the demo data should include units without a result"
-    html = client.get("/kundval/hemtjanst?sortera=nojdhet&sida=99").get_data(as_text=True)
+    html = client.get("/kundval/forskola?sortera=nojdhet&sida=99").get_data(as_text=True)
     assert "Saknas eller för få svar" in html
     assert "0\u00a0%" not in html.split("Saknas eller för få svar")[0][-200:]
 

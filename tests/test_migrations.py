@@ -93,9 +93,8 @@ def test_foreign_keys_refuse_or_cascade_as_declared(fresh_app):
 
     with fresh_app.app_context():
         provider = db.session.scalars(select(Provider).where(Provider.units.any()).limit(1)).one()
-        db.session.execute(Provider.__table__.delete().where(Provider.id == provider.id))
         with pytest.raises(IntegrityError):  # a provider with units cannot be deleted
-            db.session.flush()
+            db.session.execute(Provider.__table__.delete().where(Provider.id == provider.id))
         db.session.rollback()
 
         unit_id = db.session.scalar(select(SurveyResult.unit_id).limit(1))

@@ -143,7 +143,7 @@ def test_a_bad_comment_re_renders_with_translated_messages_and_keeps_the_text(fr
     assert "Det finns ett problem" in html
     assert "Skriv mellan 10 och 2000 tecken." in html
     assert "Ange en e-postadress som namn@exempel.se." in html
-    assert ">Kort</textarea>" in html and 'value="inte-en-adress"' in html
+    assert "Kort</textarea>" in html and 'value="inte-en-adress"' in html
     too_long = comment_form(client, slug) | {"synpunkt": "x" * 2001}
     assert client.post(f"/enheter/{slug}/synpunkt", data=too_long).status_code == 400
     assert count_comments(fresh_app) == before

@@ -73,6 +73,7 @@ class _UnitPlan:
     sector: str
     quality: float  # the unit's invented "true" quality, in standard deviations
     authorisations: list[Authorisation] = field(default_factory=list)
+    named_for: dict[str, str] = field(default_factory=dict)  # attributes its name promises
 
 
 def load_vocabulary(path: str | Path) -> dict[str, Any]:
@@ -199,7 +200,11 @@ class _Generator:
         district = self.pick(self.vocab["districts"])
         patterns = spec.get("names") or ["{word}"]
         for attempt in range(100):
-            name = self.fill(self.pick(patterns), district=district["name"])
+            pattern = self.pick(patterns)
+            named_for = {}
+            if isinstance(pattern, dict):  # {name: "Montessoriförskolan {word}", set: {pedagogik: montessori}}
+                pattern, named_for = pattern["name"], dict(pattern.get("set", {}))
+            name = self.fill(pattern, district=district["name"])
             if attempt > 50:
                 name = f"{name} {district['name']}"
             if name not in self.used_names:
@@ -233,7 +238,7 @@ class _Generator:
             if self.rng.random() < probability:
                 unit.languages.append(UnitLanguage(language=code))
         db.session.add(unit)
-        plan = _UnitPlan(unit=unit, sector=sector, quality=self.rng.gauss(0, 1))
+        plan = _UnitPlan(unit=unit, sector=sector, quality=self.rng.gauss(0, 1), named_for=named_for)
         self.plans.append(plan)
         self.report.units += 1
         return plan
@@ -253,6 +258,8 @@ class _Generator:
                 values = ["true" if self.rng.random() < 0.4 else "false"]
             elif kind == "integer":
                 values = [str(plan.unit.capacity or self.rng.randint(4, 60))]
+            if definition["key"] in plan.named_for:
+                values = [plan.named_for[definition["key"]]]
             for value in values:
                 plan.unit.attributes.append(UnitAttribute(area_id=area.id, key=definition["key"], value=value))
 

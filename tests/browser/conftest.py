@@ -20,6 +20,11 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "locale": "sv-SE"}  # as a Swedish resident's browser
+
+
+@pytest.fixture(scope="session")
 def live_server(demo_app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, demo_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -51,7 +51,7 @@ def page_types(page: Page) -> dict[str, str]:
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_every_public_page_type_has_no_axe_violations(browser: Browser, base_url: str, language: str, width: str):
-    context = browser.new_context(viewport=WIDTHS[width], base_url=base_url)
+    context = browser.new_context(viewport=WIDTHS[width], base_url=base_url, locale="sv-SE")
     page = context.new_page()
     page.goto(f"/sprak/{language}")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -112,7 +112,7 @@ def test_keyboard_only_filter_choose_three_and_compare(page: Page):
 
 
 def test_the_same_flows_work_without_javascript(browser: Browser, base_url: str):
-    context = browser.new_context(java_script_enabled=False, base_url=base_url)
+    context = browser.new_context(java_script_enabled=False, base_url=base_url, locale="sv-SE")
     page = context.new_page()
     page.goto("/")
     page.get_by_role("link", name="Hemtjänst", exact=True).click()
