@@ -58,11 +58,13 @@ def _register_template_helpers(app: Flask) -> None:
     from jamforaren.labels import ACTION_STATUS, method_label
     from jamforaren.models import Rating
     from jamforaren.public.compare_text import cell_text, row_label
+    from jamforaren.public.trend_tables import figure_trend_table, survey_trend_table
 
     app.jinja_env.globals.update(
         local=local, local_label=local_label, current_language=current_language,
         trend_svg=trend_svg, legend_swatch=legend_swatch, rating=Rating, action_status_labels=ACTION_STATUS,
         compare_row_label=row_label, compare_cell_text=cell_text,
+        survey_trend_table=survey_trend_table, figure_trend_table=figure_trend_table,
     )
     app.jinja_env.filters["method_label"] = method_label
     formatting.register(app)

@@ -64,6 +64,15 @@ def test_trends_are_svg_with_the_same_numbers_as_text(client, demo_app):
     trend = re.search(r'<span class="visually-hidden">Utveckling:(.*?)</span>', html, re.S).group(1)
     assert re.search(r"20\d\d: \d+\u00a0%", trend)
     assert "<script" not in html and "iframe" not in html
+    # the same numbers as a table: one per question set, years across
+    table = re.search(r'<details class="trend-details">.*?</details>', html, re.S).group(0)
+    assert "andel positiva svar per år</caption>" in table
+    years = re.findall(r'<th scope="col" class="num">(20\d\d)</th>', table)
+    assert len(years) == 5 and years == sorted(years)
+    first_row = re.search(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", table, re.S)
+    cells = re.findall(r'<td class="num">(.*?)</td>', first_row.group(2), re.S)
+    spoken = re.findall(r"20\d\d: ([^;]*)", trend)
+    assert len(cells) == 5 and [re.sub(r"<[^>]+>", "", c).strip() for c in cells] == [s.strip() for s in spoken[:5]]
 
 
 def test_the_latest_published_follow_up_is_summarised(client, demo_app):
