@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, g
 
-from jamforaren import audit, formatting
+from jamforaren import audit, formatting, indexing
 from jamforaren.config import load_config
 from jamforaren.extensions import babel, csrf, db
 from jamforaren.i18n import compile_catalogues, current_language, local, local_label, select_locale
@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, environ: Mapping[str,
     audit.install(db.session)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    indexing.init_app(app)
 
     _register_template_helpers(app)
     _register_blueprints(app)

@@ -129,11 +129,29 @@ def seed(catalogue_dir: Path, demo: bool, vocabulary: Path, random_seed: int, ye
         click.echo("Demo accounts (demo only, never use these passwords elsewhere):")
         for email, password in report.accounts:
             click.echo(f"  {email}  {password}")
+        _build_search_index()
     else:
         sync = seed_catalogue(catalogue_dir, year)
         click.echo(f"Catalogue: {sync.processes} processes, {sync.areas} areas, "
                    f"{sync.rulebooks_created} new rulebooks with {sync.norms_created} norms, "
                    f"{sync.surveys_created} new question sets, {sync.key_figures} key figures.")
+
+
+@cli.command(help="Rebuild this host's search index from the database.")
+@friendly_errors
+def reindex() -> None:
+    from jamforaren import search
+    from jamforaren.indexing import search_index
+
+    _require_schema()
+    count = search.reindex(search_index())
+    click.echo(f"Search index rebuilt: {count} published units in {current_app.config['SEARCH_INDEX_DIR']}.")
+
+
+def _build_search_index() -> None:
+    from jamforaren import indexing
+    if indexing.build(current_app):
+        click.echo("Search index built.")
 
 
 def _require_schema() -> None:
@@ -160,6 +178,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"Loaded demo data: {report.units} units from {report.providers} providers.")
         click.echo(f"Demo accounts (demo only): {', '.join(e for e, _ in report.accounts)}; "
                    f"password {report.accounts[0][1]}")
+    _build_search_index()
     if not no_serve:
         click.echo(f"Serving the demo portal on http://{host}:{port}/ (Ctrl+C stops it)")
         current_app.run(host=host, port=port, debug=False, use_reloader=False)

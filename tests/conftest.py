@@ -38,7 +38,7 @@ class CheckedClient(FlaskClient):
 
 def make_app(url: str, instance: Path, **config) -> Flask:  # type: ignore[no-untyped-def]
     settings = {"MODE": "testing", "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-                "SEARCH_INDEX_DIR": str(instance / "search-index")}
+                "SEARCH_INDEX_DIR": str(instance / "search-index"), "SEARCH_BUILD_IN_BACKGROUND": False}
     settings.update(config)
     app = create_app(settings, instance_path=instance)
     app.test_client_class = CheckedClient

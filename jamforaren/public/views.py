@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from jamforaren.i18n import LANGUAGE_COOKIE, current_language
+from jamforaren.indexing import search_index
 from jamforaren.labels import AUTHORISATION_STATUS, OWNERSHIP, language_name
 from jamforaren.models import MIN_RESPONDENTS, Area, Unit
 from jamforaren.public import bp
@@ -166,6 +167,24 @@ def page_feedback() -> Response:
     else:
         flash(_("Choose yes or no before you send your answer."), "error")
     return redirect(target, code=303)
+
+
+@bp.get("/sok")
+def search_page():  # type: ignore[no-untyped-def]
+    query = request.args.get("q", "")
+    area_slug = request.args.get("kundval") or None
+    district = request.args.get("kommundel") or None
+    areas = {a.slug: a for a in listing.all_areas()}
+    if not query.strip():
+        return render_template("public/search.html", query="", result=None, areas=areas,
+                               area_slug=None, district=None)
+    result = search_index().search(query, area=area_slug, district=district, page=_page_number(),
+                                   per_page=current_app.config["PAGE_SIZE"], language=current_language())
+    response = render_template("public/search.html", query=query, result=result, areas=areas,
+                               area_slug=area_slug if area_slug in areas else None, district=district)
+    if not result.available:
+        return response, 503, {"Retry-After": "30"}
+    return response
 
 
 @bp.get("/om-jamforelserna")

@@ -55,6 +55,10 @@ def processes_with_areas() -> list[Process]:
     ))
 
 
+def all_areas() -> list[Area]:
+    return list(db.session.scalars(select(Area).join(Process).order_by(Process.position, Area.position)))
+
+
 def listed_unit_counts() -> dict[int, int]:
     """Number of units listed (authorised) per area id."""
     rows = db.session.execute(

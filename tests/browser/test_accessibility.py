@@ -42,6 +42,9 @@ def page_types(page: Page) -> dict[str, str]:
         "compare": "/kundval/hemtjanst/jamfor?" + "&".join(f"enhet={s}" for s in slugs),
         "compare-error": "/kundval/hemtjanst/jamfor?enhet=" + slugs[0],
         "rules": "/kundval/hemtjanst/villkor",
+        "search": "/sok?q=f%C3%B6rskolor+i+Boo",
+        "search-narrowed": "/sok?q=hemtj%C3%A4nst&kundval=hemtjanst&kommundel=Boo",
+        "search-nothing": "/sok?q=qwxzzy",
         "about": "/om-jamforelserna",
         "accessibility": "/tillganglighet",
         "not-found": "/kundval/finns-inte",
@@ -61,7 +64,7 @@ def test_every_public_page_type_has_no_axe_violations(browser: Browser, base_url
         overflow = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
         assert overflow is False, f"{path} is wider than the screen at {width}"
         assert_no_violations(page)
-        if name in ("start", "area", "unit", "compare"):
+        if name in ("start", "area", "unit", "compare", "search"):
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{language}-{width}.png"), full_page=True)
     context.close()
 
@@ -135,6 +138,11 @@ def test_the_same_flows_work_without_javascript(browser: Browser, base_url: str)
     expect(page.locator(".notice")).to_have_text("Tack! Din synpunkt har skickats till kommunen.")
     page.get_by_role("button", name="Ja", exact=True).click()
     expect(page.locator(".notice")).to_have_text("Tack för ditt svar.")
+    page.get_by_role("searchbox", name="Sök enheter").fill("äldreboende demens")
+    page.get_by_role("button", name="Sök", exact=True).first.click()
+    expect(page.locator("h1")).to_contain_text("Sökresultat")
+    page.locator(".search-hits h3 a").first.click()
+    expect(page.locator("h2", has_text="Om enheten")).to_be_visible()
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     context.close()
