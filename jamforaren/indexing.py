@@ -27,8 +27,15 @@ log = logging.getLogger(__name__)
 EXTENSION = "search_index"
 
 
+# A request that commits waits this long for the index's write lock (a rebuild may hold it for a while);
+# after that the update is handed to a background retry, so no request hangs and no update is lost.
+REQUEST_WRITE_TIMEOUT = 5.0
+RETRY_WRITE_TIMEOUT = 600.0
+
+
 def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION] = search.SearchIndex.open_or_create(app.config["SEARCH_INDEX_DIR"])
+    app.extensions[EXTENSION] = search.SearchIndex.open_or_create(
+        app.config["SEARCH_INDEX_DIR"], write_timeout=app.config.get("SEARCH_WRITE_TIMEOUT", REQUEST_WRITE_TIMEOUT))
     app.extensions[EXTENSION + ".started"] = threading.Event()
     _install_session_hooks()
     app.before_request(_build_if_needed)
@@ -58,10 +65,23 @@ def _after_commit(session: Session) -> None:
     unit_ids = changes.take(session)
     if not unit_ids or not has_app_context() or EXTENSION not in current_app.extensions:
         return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        search.sync_units(search_index(), unit_ids)
-    except Exception:  # the commit has happened; the next rebuild or sync repairs the index
+        search.sync_units(search_index(app), unit_ids)
+    except search.IndexBusy:
+        threading.Thread(target=_retry_sync, args=(app, unit_ids), name="search-index-retry", daemon=True).start()
+    except Exception:  # the commit has happened; `jamforaren reindex` or the next rebuild repairs the index
         log.exception("could not update the search index for %d units", len(unit_ids))
+
+
+def _retry_sync(app: Flask, unit_ids: set[int]) -> None:
+    """Waits (in the background) for the write lock a long rebuild holds, then writes the units."""
+    patient = search.SearchIndex(app.config["SEARCH_INDEX_DIR"], write_timeout=RETRY_WRITE_TIMEOUT)
+    with app.app_context():
+        try:
+            search.sync_units(patient, unit_ids)
+        except Exception:
+            log.exception("gave up updating the search index for %d units; run jamforaren reindex", len(unit_ids))
 
 
 def build(app: Flask) -> bool:

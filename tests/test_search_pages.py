@@ -127,3 +127,41 @@ def test_cli_reindex_rebuilds_the_index(run_cli, backend, demo_template, tmp_pat
                                    .where(Authorisation.status == AuthorisationStatus.AUTHORISED))
         db.engine.dispose()
     assert count == listed
+
+
+def test_a_commit_during_a_long_rebuild_is_written_once_the_lock_is_free(fresh_app):
+    """A rebuild holds the write lock; a request's commit must neither hang nor lose its update."""
+    import threading
+    import time
+
+    client = fresh_app.test_client()
+    client.get("/sok", query_string={"q": "förskola"})
+    fresh_app.config["SEARCH_WRITE_TIMEOUT"] = 0.2
+    index = search_index(fresh_app)
+    index.write_timeout = 0.2
+    held, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        with index._lock("WRITELOCK"):  # the lock Whoosh's writers take
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    held.wait(5)
+    try:
+        with fresh_app.app_context():
+            unit = db.session.scalar(select(Unit).join(Authorisation).where(
+                Authorisation.status == AuthorisationStatus.AUTHORISED).order_by(Unit.id))
+            slug = unit.slug
+            unit.description_sv += " Vi spelar theremin varje fredag."
+            started = time.monotonic()
+            db.session.commit()
+            assert time.monotonic() - started < 3
+    finally:
+        release.set()
+        holder.join()
+    deadline = time.monotonic() + 20
+    while slug not in hits(client, "theremin"):
+        assert time.monotonic() < deadline, "the update was lost"
+        time.sleep(0.2)
