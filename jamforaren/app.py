@@ -78,8 +78,14 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from jamforaren import auth
+    from jamforaren.admin import bp as admin_bp
+    from jamforaren.admin.menu import admin_menu
     from jamforaren.errors import register_error_handlers
     from jamforaren.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    auth.init_app(app)
+    app.register_blueprint(admin_bp)
+    app.jinja_env.globals["admin_menu"] = admin_menu
     register_error_handlers(app)

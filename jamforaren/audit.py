@@ -28,6 +28,15 @@ _suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_suspend
 SKIPPED_FIELDS = {"password_hash"}
 
 
+def begin(label: str, user_id: int | None = None) -> contextvars.Token:
+    """Name the actor for what follows (a request); hand the token to :func:`end`."""
+    return _actor.set((user_id, label))
+
+
+def end(token: contextvars.Token) -> None:
+    _actor.reset(token)
+
+
 @contextlib.contextmanager
 def acting_as(label: str, user_id: int | None = None) -> Iterator[None]:
     token = _actor.set((user_id, label))

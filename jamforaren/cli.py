@@ -19,6 +19,7 @@ from jamforaren.catalogue import CatalogueError
 from jamforaren.config import ConfigError
 from jamforaren.extensions import db
 from jamforaren.paths import CATALOGUE_DIR, DEMO_VOCABULARY
+from jamforaren.services.accounts import AccountError
 from jamforaren.services.demo_data import DemoError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,7 +44,7 @@ def friendly_errors(command: F) -> F:
             ctx = click.get_current_context()
             app = ctx.ensure_object(dict).get("app")
             return command(*args, **kwargs)
-        except (CatalogueError, DemoError, ConfigError) as error:
+        except (AccountError, CatalogueError, DemoError, ConfigError) as error:
             raise click.ClickException(str(error)) from None
         except OperationalError as error:
             where = _safe_url(app) if app else "the database"
@@ -146,6 +147,47 @@ def reindex() -> None:
     _require_schema()
     count = search.reindex(search_index())
     click.echo(f"Search index rebuilt: {count} published units in {current_app.config['SEARCH_INDEX_DIR']}.")
+
+
+@cli.group("users", help="Accounts and roles.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("create", help="Create an account (asks for the password).")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name.")
+@click.option("--admin", is_flag=True, help="An administrator, who may do everything.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 12 characters; asked for when not given.")
+@friendly_errors
+def users_create(email: str, name: str, admin: bool, password: str) -> None:
+    from jamforaren.services.accounts import create_user
+
+    _require_schema()
+    user = create_user(email, name, password, admin=admin)
+    click.echo(f"Created {user.email}{' (administrator)' if user.is_admin else ''}.")
+
+
+@users_group.command("grant", help="Make an account officer of an area or editor of a provider.")
+@click.argument("email")
+@click.option("--officer", "areas", multiple=True, metavar="AREA", help="An area's slug, e.g. forskola.")
+@click.option("--editor", "providers", multiple=True, metavar="PROVIDER",
+              help="A provider's organisation number or slug.")
+@friendly_errors
+def users_grant(email: str, areas: tuple[str, ...], providers: tuple[str, ...]) -> None:
+    from jamforaren.services.accounts import grant_editor, grant_officer, user_by_email
+
+    _require_schema()
+    if not areas and not providers:
+        raise click.UsageError("Give --officer AREA or --editor PROVIDER.")
+    user = user_by_email(email)
+    for area in areas:
+        grant_officer(user, area)
+        click.echo(f"{user.email} is officer of {area}.")
+    for provider in providers:
+        membership = grant_editor(user, provider)
+        click.echo(f"{user.email} is editor of {membership.provider.name}.")
 
 
 def _build_search_index() -> None:

@@ -113,3 +113,26 @@ def run_cli(tmp_path: Path):  # type: ignore[no-untyped-def]
                               cwd=PROJECT_ROOT, timeout=timeout)
 
     return run
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on ``path``, as a browser would submit it."""
+    import re
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, f"no form with a CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str | None = None) -> None:
+    """Sign in through the login form (demo accounts share the demo password)."""
+    from jamforaren.services.demo_data import DEMO_PASSWORD
+    response = client.post("/logga-in", data={"csrf_token": csrf_token(client, "/logga-in"), "epost": email,
+                                              "losenord": password or DEMO_PASSWORD})
+    assert response.status_code == 303, f"could not sign in as {email}"
+
+
+ADMIN = "admin@demo.invalid"
+OFFICER_EDUCATION = "handlaggare.utbildning@demo.invalid"  # officer of the Utbildningsprocessen's areas
+OFFICER_CARE = "handlaggare.omsorg@demo.invalid"           # officer of the social care areas
+EDITOR = "anordnare.skola@demo.invalid"                    # editor of one provider

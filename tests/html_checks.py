@@ -80,7 +80,7 @@ def check_page(html: str) -> list[str]:
     problems = list(parser.problems)
     if len(parser.h1) != 1:
         problems.append(f"{len(parser.h1)} <h1> elements instead of one")
-    elif not parser.title.startswith(parser.h1[0]):
+    elif not parser.title.removeprefix("Fel: ").removeprefix("Error: ").startswith(parser.h1[0]):
         problems.append(f"<title> {parser.title!r} does not start with the <h1> {parser.h1[0]!r}")
     if parser.html_lang not in ("sv", "en"):
         problems.append(f"<html lang> is {parser.html_lang!r}")

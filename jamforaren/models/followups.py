@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jamforaren.models.base import Base, str_enum, utcnow
@@ -41,11 +41,18 @@ class ActionStatus(enum.StrEnum):
 
 
 class FollowUp(Base):
-    """One unit's follow-up in one area for one year; a draft until published."""
+    """One unit's follow-up in one area for one year; a draft until published.
+
+    A published follow-up is never changed: a correction is a new version (a draft copied from it) that,
+    once published, supersedes the old one, which stays readable. So there is one current follow-up per
+    unit × area × year (a partial unique index), and any number of superseded ones.
+    """
 
     __tablename__ = "follow_up"
     __table_args__ = (
-        UniqueConstraint("unit_id", "area_id", "year"),
+        UniqueConstraint("unit_id", "area_id", "year", "version"),
+        Index("uq_follow_up_current", "unit_id", "area_id", "year", unique=True,
+              sqlite_where=text("superseded_at IS NULL"), postgresql_where=text("superseded_at IS NULL")),
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_follow_up_area_year", "area_id", "year"),
@@ -66,6 +73,8 @@ class FollowUp(Base):
     summary_sv: Mapped[str] = mapped_column(Text, default="")
     summary_en: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None]
+    superseded_at: Mapped[datetime | None]  # set when a corrected version is published
+    correction_reason: Mapped[str | None] = mapped_column(Text)  # why this version corrects the previous
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit] = relationship()

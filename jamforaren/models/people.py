@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,7 +20,9 @@ class Role(enum.StrEnum):
     EDITOR = "editor"    # a provider's editor, for given providers
 
 
-class User(Base):
+class User(UserMixin, Base):
+    """A person who signs in: an administrator, an officer of some areas or an editor of some providers."""
+
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -46,7 +46,7 @@ def latest_published_follow_ups(area: Area, unit_ids: list[int]) -> dict[int, Fo
     follow_ups = db.session.scalars(
         select(FollowUp)
         .where(FollowUp.area_id == area.id, FollowUp.unit_id.in_(unit_ids),
-               FollowUp.status == FollowUpStatus.PUBLISHED)
+               FollowUp.status == FollowUpStatus.PUBLISHED, FollowUp.superseded_at.is_(None))
         .options(selectinload(FollowUp.assessments), selectinload(FollowUp.actions))
         .order_by(FollowUp.year, FollowUp.version)
     )

@@ -320,6 +320,8 @@ def upgrade() -> None:
     sa.Column('summary_sv', sa.Text(), nullable=False),
     sa.Column('summary_en', sa.Text(), nullable=True),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('superseded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('correction_reason', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('version >= 1', name=op.f('ck_follow_up_version_positive')),
     sa.CheckConstraint('year BETWEEN 2000 AND 2100', name=op.f('ck_follow_up_year_range')),
@@ -327,10 +329,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['rulebook_id'], ['rulebook.id'], name=op.f('fk_follow_up_rulebook_id_rulebook'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_follow_up_unit_id_unit'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_up')),
-    sa.UniqueConstraint('unit_id', 'area_id', 'year', name=op.f('uq_follow_up_unit_id_area_id_year'))
+    sa.UniqueConstraint('unit_id', 'area_id', 'year', 'version', name=op.f('uq_follow_up_unit_id_area_id_year_version'))
     )
     with op.batch_alter_table('follow_up', schema=None) as batch_op:
         batch_op.create_index('ix_follow_up_area_year', ['area_id', 'year'], unique=False)
+        batch_op.create_index('uq_follow_up_current', ['unit_id', 'area_id', 'year'], unique=True, sqlite_where=sa.text('superseded_at IS NULL'), postgresql_where=sa.text('superseded_at IS NULL'))
 
     op.create_table('key_figure_value',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -504,6 +507,7 @@ def downgrade() -> None:
 
     op.drop_table('key_figure_value')
     with op.batch_alter_table('follow_up', schema=None) as batch_op:
+        batch_op.drop_index('uq_follow_up_current', sqlite_where=sa.text('superseded_at IS NULL'), postgresql_where=sa.text('superseded_at IS NULL'))
         batch_op.drop_index('ix_follow_up_area_year')
 
     op.drop_table('follow_up')

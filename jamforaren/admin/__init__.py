@@ -1,0 +1,23 @@
+"""The back office of the huvudmannaenheter: officers and administrators only.
+
+Every view here runs behind ``require_officer`` (signed in, and an officer of some area or an
+administrator); what a view may touch within that is checked with ``services.permissions``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import current_user, login_required
+
+from jamforaren.services.permissions import is_officer, require
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_officer() -> None:
+    require(is_officer(current_user))
+
+
+from jamforaren.admin import dashboard  # noqa: E402,F401
