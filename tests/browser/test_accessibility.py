@@ -48,6 +48,7 @@ def page_types(page: Page) -> dict[str, str]:
         "about": "/om-jamforelserna",
         "accessibility": "/tillganglighet",
         "not-found": "/kundval/finns-inte",
+        "sign-in": "/logga-in",
     }
 
 
