@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from jamforaren.models import AuditEvent, Base
 
@@ -109,16 +109,26 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         changes = _changes(obj, only_modified=True)
         if changes:
             record(session, "update", obj.__tablename__, _primary_key(obj), changes)
-    for obj in list(session.deleted):
-        if not isinstance(obj, AuditEvent) and isinstance(obj, Base):
-            record(session, "delete", obj.__tablename__, _primary_key(obj), _changes(obj, False))
-    # New rows get their ids at flush; record them afterwards (still in the same transaction).
+    # Deleted rows are recorded by _after_delete (which also sees rows removed by delete-orphan cascades);
+    # new rows get their ids at flush. Both are recorded afterwards, still in the same transaction.
     session.info.setdefault("audit_new", []).extend(
         obj for obj in session.new if isinstance(obj, Base) and not isinstance(obj, AuditEvent)
     )
 
 
+def _after_delete(mapper: Any, connection: Any, target: Base) -> None:
+    """Every row the flush deletes, whether deleted explicitly or as an orphan of a collection."""
+    if _suspended.get() or isinstance(target, AuditEvent):
+        return
+    session = object_session(target)
+    if session is not None:
+        session.info.setdefault("audit_deleted", []).append(
+            (target.__tablename__, _primary_key(target), _changes(target, False)))
+
+
 def _after_flush_postexec(session: Session, flush_context: Any) -> None:
+    for entity_type, entity_id, changes in session.info.pop("audit_deleted", []):
+        record(session, "delete", entity_type, entity_id, changes)
     new = session.info.pop("audit_new", [])
     for obj in new:
         record(session, "insert", obj.__tablename__, _primary_key(obj), _changes(obj, False))
@@ -126,6 +136,7 @@ def _after_flush_postexec(session: Session, flush_context: Any) -> None:
 
 def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
     session.info.pop("audit_new", None)  # a failed flush must not leave rows to record later
+    session.info.pop("audit_deleted", None)
 
 
 def install(session_class: type[Session] | Any) -> None:
@@ -133,3 +144,5 @@ def install(session_class: type[Session] | Any) -> None:
         event.listen(session_class, "before_flush", _before_flush)
         event.listen(session_class, "after_flush_postexec", _after_flush_postexec)
         event.listen(session_class, "after_soft_rollback", _after_soft_rollback)
+    if not event.contains(Base, "after_delete", _after_delete):
+        event.listen(Base, "after_delete", _after_delete, propagate=True)

@@ -51,3 +51,14 @@ def test_loading_demo_data_is_one_summary_event(demo_app):
         seeds = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "seed")))
         assert [e.entity_type for e in seeds] == ["demo_data"]
         assert seeds[0].changes["units"] > 250
+
+
+def test_rows_removed_from_a_collection_are_recorded_as_deleted(fresh_app):
+    with fresh_app.app_context():
+        unit = db.session.scalars(select(Unit).where(Unit.languages.any()).order_by(Unit.id).limit(1)).one()
+        removed = unit.languages[0]
+        removed_id, code = removed.id, removed.language
+        unit.languages.remove(removed)  # a delete-orphan cascade, not session.delete()
+        db.session.commit()
+        deleted = [e for e in events_for("unit_language", removed_id) if e.action == "delete"]
+        assert len(deleted) == 1 and deleted[0].changes["language"] == code

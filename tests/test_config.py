@@ -37,7 +37,7 @@ def test_municipality_and_postgres_url_come_from_the_environment(tmp_path):
 
 
 def test_the_municipality_name_appears_on_pages(tmp_path, backend):
-    from tests.conftest import make_app
+    from tests.conftest import dispose, make_app
 
     app = make_app(backend.create("municipality"), tmp_path, MUNICIPALITY_NAME="Exempelby kommun",
                    MUNICIPALITY_LOGO_TEXT="Exempelby")
@@ -47,8 +47,7 @@ def test_the_municipality_name_appears_on_pages(tmp_path, backend):
         migrate.upgrade(db.engine)
     page = app.test_client().get("/").get_data(as_text=True)
     assert "Exempelby kommun" in page and ">Exempelby<" in page
-    with app.app_context():
-        db.engine.dispose()
+    dispose(app)
 
 
 def test_cli_production_without_secret_is_a_clear_error(run_cli):

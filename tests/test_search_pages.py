@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from jamforaren.extensions import db
 from jamforaren.indexing import search_index
 from jamforaren.models import Area, Authorisation, AuthorisationStatus, Unit
-from tests.conftest import make_app
+from tests.conftest import dispose, make_app
 
 HIT = re.compile(r'<li class="unit-card">\s*<h3><a href="/enheter/([^"]+)">')
 
@@ -113,7 +113,7 @@ def test_a_missing_index_is_built_on_first_request_and_search_says_so_meanwhile(
     assert ready.status_code == 200 and HIT.findall(ready.get_data(as_text=True))
     with app.app_context():
         assert search_index().document_count() > 250
-        db.engine.dispose()
+    dispose(app)
 
 
 def test_cli_reindex_rebuilds_the_index(run_cli, backend, demo_template, tmp_path):
@@ -125,7 +125,7 @@ def test_cli_reindex_rebuilds_the_index(run_cli, backend, demo_template, tmp_pat
     with app.app_context():
         listed = db.session.scalar(select(func.count(func.distinct(Authorisation.unit_id)))
                                    .where(Authorisation.status == AuthorisationStatus.AUTHORISED))
-        db.engine.dispose()
+    dispose(app)
     assert count == listed
 
 

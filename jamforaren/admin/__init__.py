@@ -21,3 +21,6 @@ def require_officer() -> None:
 
 
 from jamforaren.admin import dashboard  # noqa: E402,F401
+from jamforaren.admin import areas, audit_log  # noqa: E402,F401
+from jamforaren.admin import authorisations, providers  # noqa: E402,F401
+from jamforaren.admin import followups  # noqa: E402,F401

@@ -6,16 +6,18 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-# (endpoint, label): the order of the menu.
-MENU: list[tuple[str, Any]] = [
-    ("admin.followups", _l("Follow-ups")),
-    ("admin.areas", _l("Customer choices")),
-    ("admin.providers", _l("Providers and units")),
-    ("admin.audit_log", _l("Audit log")),
+# (endpoint, label, administrators only): the order of the menu.
+MENU: list[tuple[str, Any, bool]] = [
+    ("admin.followups", _l("Follow-ups"), False),
+    ("admin.areas", _l("Customer choices"), False),
+    ("admin.providers", _l("Providers and units"), False),
+    ("admin.audit_log", _l("Audit log"), True),
 ]
 
 
 def admin_menu() -> list[tuple[str, Any]]:
-    """The entries whose pages exist (a feature not yet built has no entry)."""
+    """The entries the signed-in user may open, whose pages exist."""
     from flask import current_app
-    return [(endpoint, label) for endpoint, label in MENU if endpoint in current_app.view_functions]
+    from flask_login import current_user
+    return [(endpoint, label) for endpoint, label, admin_only in MENU
+            if endpoint in current_app.view_functions and (current_user.is_admin or not admin_only)]

@@ -16,6 +16,7 @@ from jamforaren.public import bp
 from jamforaren.public.csv_export import csv_response
 from jamforaren.public.forms import CommentForm, PageFeedbackForm, area_filter_form, listing_query
 from jamforaren.services import area_listing, basket, feedback, listing
+from jamforaren.services.catalogue_admin import rulebook_in_force
 from jamforaren.services.compare import CompareError, build_comparison
 from jamforaren.services.unit_profile import area_sections
 
@@ -75,10 +76,14 @@ def rules(slug: str) -> str:
     area = _area_or_404(slug)
     rulebooks = list(reversed(area.rulebooks))
     wanted = request.args.get("version", type=int)
-    rulebook = next((r for r in rulebooks if r.version == wanted), rulebooks[0] if rulebooks else None)
-    if rulebook is None or (wanted is not None and rulebook.version != wanted):
+    if wanted is None:
+        rulebook = rulebook_in_force(area) or (rulebooks[-1] if rulebooks else None)
+    else:
+        rulebook = next((r for r in rulebooks if r.version == wanted), None)
+    if rulebook is None:
         abort(404)
-    return render_template("public/rules.html", area=area, rulebook=rulebook, rulebooks=rulebooks)
+    return render_template("public/rules.html", area=area, rulebook=rulebook, rulebooks=rulebooks,
+                           in_force=rulebook_in_force(area))
 
 
 def _render_unit(unit: Unit, comment_form: CommentForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]

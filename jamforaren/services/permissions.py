@@ -14,7 +14,7 @@ from flask import abort
 from sqlalchemy import select
 
 from jamforaren.extensions import db
-from jamforaren.models import Area, Authorisation, Role, Unit, User
+from jamforaren.models import Area, Authorisation, AuthorisationStatus, Provider, Role, Unit, User
 
 
 def officer_area_ids(user: User) -> set[int] | None:
@@ -50,6 +50,16 @@ def can_manage_unit(user: User, unit: Unit) -> bool:
     """An officer manages a unit that is (or applies to be) authorised in one of their areas."""
     areas = officer_area_ids(user)
     return areas is None or any(a.area_id in areas for a in unit.authorisations)
+
+
+def can_edit_provider(user: User, provider: Provider) -> bool:
+    """An administrator, or an officer of an area where the provider has a unit authorised, suspended or
+    applying."""
+    areas = officer_area_ids(user)
+    if areas is None:
+        return True
+    active = (AuthorisationStatus.APPLIED, AuthorisationStatus.AUTHORISED, AuthorisationStatus.SUSPENDED)
+    return any(a.area_id in areas and a.status in active for unit in provider.units for a in unit.authorisations)
 
 
 def require(allowed: bool) -> None:

@@ -9,7 +9,9 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.test_accessibility import WIDTHS, assert_no_violations
 from tests.conftest import OFFICER_EDUCATION
 
-ADMIN_PAGES = ["/admin/", "/admin/uppfoljningar", "/admin/kundval", "/admin/anordnare"]
+ADMIN_PAGES = ["/admin/", "/admin/uppfoljningar", "/admin/kundval", "/admin/kundval/forskola",
+               "/admin/kundval/forskola/villkor", "/admin/kundval/forskola/villkor/ny", "/admin/anordnare",
+               "/admin/anordnare/ny", "/admin/anordnare?q=AB"]
 
 
 def sign_in_with_the_form(page: Page, email: str) -> None:
@@ -29,6 +31,19 @@ def test_back_office_pages_have_no_axe_violations(browser: Browser, base_url: st
         response = page.goto(path)
         if response is not None and response.status == 404:
             continue  # a back-office feature that is not built yet
+        assert_no_violations(page)
+    # pages reached by following links: a provider, one of its units, a unit's decision page, a follow-up
+    page.goto("/admin/anordnare")
+    page.locator("table a[href^='/admin/anordnare/']").first.click()
+    assert_no_violations(page)
+    decision = page.locator("a[href*='/kundval/']").first
+    if decision.count():
+        decision.click()
+        assert_no_violations(page)
+    page.goto("/admin/uppfoljningar")
+    follow_up = page.locator("a[href^='/admin/uppfoljningar/']").first
+    if follow_up.count():
+        follow_up.click()
         assert_no_violations(page)
     page.goto("/admin/")
     page.get_by_role("button", name="Logga ut").click()
