@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.orm import Session
 
 from jamforaren import migrate
 from jamforaren.models import (

@@ -52,14 +52,18 @@ def can_manage_unit(user: User, unit: Unit) -> bool:
     return areas is None or any(a.area_id in areas for a in unit.authorisations)
 
 
+# The statuses in which a unit makes its provider one of an area's providers, for editing rights.
+ACTIVE_STATUSES = (AuthorisationStatus.APPLIED, AuthorisationStatus.AUTHORISED, AuthorisationStatus.SUSPENDED)
+
+
 def can_edit_provider(user: User, provider: Provider) -> bool:
     """An administrator, or an officer of an area where the provider has a unit authorised, suspended or
     applying."""
     areas = officer_area_ids(user)
     if areas is None:
         return True
-    active = (AuthorisationStatus.APPLIED, AuthorisationStatus.AUTHORISED, AuthorisationStatus.SUSPENDED)
-    return any(a.area_id in areas and a.status in active for unit in provider.units for a in unit.authorisations)
+    return any(a.area_id in areas and a.status in ACTIVE_STATUSES
+               for unit in provider.units for a in unit.authorisations)
 
 
 def require(allowed: bool) -> None:

@@ -33,12 +33,10 @@ from jamforaren.services import orgnumber
 from jamforaren.services.listing import Page, paginate
 from jamforaren.services.permissions import (
     can_edit_provider,
-    can_manage_area, is_officer, managed_areas, officer_area_ids, require, require_area, require_unit,
+    can_manage_area, is_officer, managed_areas, require, require_area, require_unit,
 )
 from jamforaren.services.text import slugify
 
-# The statuses in which a unit makes its provider "one of the area's providers" for editing rights.
-ACTIVE_STATUSES = (AuthorisationStatus.APPLIED, AuthorisationStatus.AUTHORISED, AuthorisationStatus.SUSPENDED)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,38}$")

@@ -113,6 +113,7 @@ def test_an_officer_follows_up_a_preschool_from_draft_to_the_unit_page(browser: 
         assert follow_up.rating_counts()[Rating.NOT_MET] == 1 and len(follow_up.actions) == 1
 
     page.get_by_role("link", name=unit_name).first.click()
+    expect(page).to_have_url(f"{private_server}/enheter/{slug}")
     expect(page.locator("h1")).to_have_text(unit_name)
     expect(page.get_by_text("Förskolan uppfyller kraven utom rutinen för klagomål, som ska tas fram.")).to_be_visible()
     expect(page.get_by_text("Ta fram en rutin för synpunkter och klagomål")).to_be_visible()
