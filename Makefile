@@ -1,5 +1,5 @@
 # The two set-up commands: `make demo` (the portal with demo data on SQLite) and `make test`
-# (the whole test suite on SQLite and on PostgreSQL). Both create the virtualenv on first use.
+# (the whole test suite on SQLite and on PostgreSQL, side by side). Both create the virtualenv on first use.
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 PYTHON_SYSTEM ?= python3

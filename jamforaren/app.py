@@ -84,8 +84,14 @@ def _register_blueprints(app: Flask) -> None:
     from jamforaren.errors import register_error_handlers
     from jamforaren.public import bp as public_bp
 
+    from jamforaren import guards, security
+    guards.init_app(app)
+    security.init_app(app)
     app.register_blueprint(public_bp)
     auth.init_app(app)
     app.register_blueprint(admin_bp)
+    from providers import bp as providers_bp  # the providers' portal (issue 7)
+    app.register_blueprint(providers_bp)
+    from jamforaren import api; api.init_app(app)  # the open data API and its documentation page (issue 8)
     app.jinja_env.globals["admin_menu"] = admin_menu
     register_error_handlers(app)

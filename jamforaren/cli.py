@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -188,6 +189,94 @@ def users_grant(email: str, areas: tuple[str, ...], providers: tuple[str, ...]) 
     for provider in providers:
         membership = grant_editor(user, provider)
         click.echo(f"{user.email} is editor of {membership.provider.name}.")
+
+
+@cli.group("import", help="Import survey results and key figures (all or nothing; --dry-run only checks).")
+def import_group() -> None:
+    pass
+
+
+def _import(kind_name: str, data: bytes, filename: str, dry_run: bool) -> None:
+    from jamforaren.imports.plan import ImportKind
+    from jamforaren.imports.run import plan_file
+
+    _require_schema()
+    plan = plan_file(ImportKind(kind_name), data, filename)
+    _report_plan(plan, dry_run)
+
+
+def _report_plan(plan: Any, dry_run: bool) -> None:
+    from jamforaren.imports.run import commit
+
+    click.echo(f"{plan.filename}: {plan.rows_read} rows read.")
+    for column in plan.ignored_columns:
+        click.echo(f"  Ignored column: {column}")
+    for skipped in plan.skipped:
+        click.echo(f"  Skipped: {skipped}")
+    if not plan.ok:
+        for problem in plan.problems:
+            click.echo(f"  {problem}", err=True)
+        if plan.problem_count > len(plan.problems):
+            click.echo(f"  … and {plan.problem_count - len(plan.problems)} more problems.", err=True)
+        raise click.ClickException(f"Nothing was imported: {plan.problem_count} problems in {plan.filename}.")
+    for change in plan.changes[:50]:
+        click.echo(f"  Changes: {change.subject}: {change.old} → {change.new}")
+    if len(plan.changes) > 50:
+        click.echo(f"  … and {len(plan.changes) - 50} more changes.")
+    figures = f"{plan.added} new, {plan.changed} changed, {plan.unchanged} unchanged"
+    if dry_run:
+        click.echo(f"Checked, nothing written (--dry-run): {figures}.")
+    elif not plan.has_writes:
+        click.echo(f"Nothing to import: {figures}.")
+    else:
+        commit(plan)
+        click.echo(f"Imported: {figures}.")
+
+
+@import_group.command("surveys", help="Survey results from CSV or XLSX (columns in the README).")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Check and show what would change; write nothing.")
+@friendly_errors
+def import_surveys(file: Any, dry_run: bool) -> None:
+    _import("surveys", file.read(), Path(file.name).name, dry_run)
+
+
+@import_group.command("keyfigures", help="Key figures from CSV or XLSX (columns in the README).")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Check and show what would change; write nothing.")
+@friendly_errors
+def import_keyfigures(file: Any, dry_run: bool) -> None:
+    _import("keyfigures", file.read(), Path(file.name).name, dry_run)
+
+
+@import_group.command("kolada", help="Key figures from Kolada: saved responses (--file) or fetched (--year).")
+@click.option("--file", "files", type=click.File("rb"), multiple=True, help="A saved Kolada JSON response.")
+@click.option("--year", "years", type=click.IntRange(2000, 2100), multiple=True, help="Fetch this year.")
+@click.option("--kpi", "kpis", multiple=True, help="Fetch only this KPI id (default: every one in the catalogue).")
+@click.option("--base-url", default=None, help="Kolada's API [default: KOLADA_BASE_URL].")
+@click.option("--dry-run", is_flag=True, help="Check and show what would change; write nothing.")
+@friendly_errors
+def import_kolada(files: tuple[Any, ...], years: tuple[int, ...], kpis: tuple[str, ...], base_url: str | None,
+                  dry_run: bool) -> None:
+    from jamforaren.imports import kolada
+    from jamforaren.imports.plan import ImportKind
+    from jamforaren.imports.run import plan_file, plan_pages, sha256
+
+    _require_schema()
+    if bool(files) == bool(years):
+        raise click.UsageError("Give either --file (saved responses) or --year (fetch from Kolada).")
+    if files:
+        for file in files:
+            _report_plan(plan_file(ImportKind.KOLADA, file.read(), Path(file.name).name), dry_run)
+        return
+    base_url = base_url or current_app.config["KOLADA_BASE_URL"]
+    try:
+        pages = kolada.fetch(base_url, current_app.config["MUNICIPALITY_CODE"], sorted(years), list(kpis))
+    except kolada.KoladaError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Fetched {len(pages)} pages from {base_url}.")
+    data = json.dumps(pages, sort_keys=True).encode()
+    _report_plan(plan_pages(pages, f"Kolada {base_url}", sha256(data)), dry_run)
 
 
 def _build_search_index() -> None:

@@ -44,6 +44,23 @@ def _persistent_dev_secret(instance_path: Path) -> str:
     return key
 
 
+KNOWN_DEFAULT_SECRETS = {"dev", "development", "secret", "change-me", "changeme", "test-secret", "please-change"}
+MIN_SECRET_LENGTH = 32
+
+
+def _refuse_unsafe_production(environ: Mapping[str, str], overrides: Mapping[str, Any], secret_key: str) -> None:
+    if secret_key.strip().lower() in KNOWN_DEFAULT_SECRETS or len(secret_key) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY is a default or shorter than {MIN_SECRET_LENGTH} characters. In production the portal "
+            "refuses to start with it: set SECRET_KEY to a long random string (e.g. python -c \"import secrets; "
+            "print(secrets.token_hex(32))\"), the same on every host."
+        )
+    debug = overrides.get("DEBUG") or str(environ.get("FLASK_DEBUG", "")).lower() in ("1", "true", "yes", "on")
+    if debug:
+        raise ConfigError("Debug mode is on (FLASK_DEBUG or DEBUG). In production the portal refuses to start with "
+                          "it, because the debugger runs code for whoever reaches it: turn it off.")
+
+
 def load_config(instance_path: Path, environ: Mapping[str, str] | None = None,
                 overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask configuration: defaults, then the environment, then ``overrides``."""
@@ -65,6 +82,8 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None,
                 "set SECRET_KEY to a long random string, the same on every host."
             )
         secret_key = _persistent_dev_secret(instance_path)
+    if mode == "production":
+        _refuse_unsafe_production(environ, overrides, secret_key)
 
     config: dict[str, Any] = {
         "MODE": mode,
@@ -80,6 +99,8 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None,
         "MUNICIPALITY_NAME": _env(environ, "MUNICIPALITY_NAME", "Nacka kommun"),
         "MUNICIPALITY_LOGO_TEXT": _env(environ, "MUNICIPALITY_LOGO_TEXT", "Nacka"),
         "MUNICIPALITY_CODE": _env(environ, "MUNICIPALITY_CODE", "0182"),
+        "KOLADA_BASE_URL": _env(environ, "KOLADA_BASE_URL", "https://api.kolada.se/v3"),
+        "IMPORT_MAX_BYTES": int(_env(environ, "IMPORT_MAX_BYTES", str(50 * 1024 * 1024)) or 0),
         "MUNICIPALITY_EMAIL": _env(environ, "MUNICIPALITY_EMAIL", "kundval@example.invalid"),
         "MUNICIPALITY_PHONE": _env(environ, "MUNICIPALITY_PHONE", "08-000 000 00"),
         "MUNICIPALITY_URL": _env(environ, "MUNICIPALITY_URL", "https://www.example.invalid/"),
@@ -89,4 +110,6 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None,
         "WTF_CSRF_TIME_LIMIT": None,
     }
     config.update(overrides)
+    # No request may be larger than the largest import file and its form (more is refused with 413).
+    config.setdefault("MAX_CONTENT_LENGTH", config["IMPORT_MAX_BYTES"] + 1024 * 1024)
     return config

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
@@ -18,8 +18,11 @@ LANGUAGE_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """The cookie set by the language switch wins; otherwise Accept-Language; otherwise Swedish."""
+    """The cookie set by the language switch wins; otherwise Accept-Language; otherwise Swedish (also on the
+    command line, where there is no request)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return chosen

@@ -70,3 +70,15 @@ def test_cli_seed_before_upgrade_says_what_to_do(run_cli, empty_database):
     assert result.returncode == 1
     assert "jamforaren db upgrade" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("secret", ["change-me", "dev", "kort-hemlighet"])
+def test_production_refuses_a_default_or_short_secret_key(tmp_path, secret):
+    with pytest.raises(ConfigError, match="SECRET_KEY is a default or shorter"):
+        create_app(environ={"JAMFORAREN_ENV": "production", "SECRET_KEY": secret}, instance_path=tmp_path)
+
+
+def test_production_refuses_debug_mode(tmp_path):
+    with pytest.raises(ConfigError, match="Debug mode is on"):
+        create_app(environ={"JAMFORAREN_ENV": "production", "SECRET_KEY": "y" * 40, "FLASK_DEBUG": "1"},
+                   instance_path=tmp_path)

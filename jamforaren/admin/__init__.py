@@ -23,4 +23,5 @@ def require_officer() -> None:
 from jamforaren.admin import dashboard  # noqa: E402,F401
 from jamforaren.admin import areas, audit_log  # noqa: E402,F401
 from jamforaren.admin import authorisations, providers  # noqa: E402,F401
-from jamforaren.admin import followups  # noqa: E402,F401
+from jamforaren.admin import followups, imports  # noqa: E402,F401
+from jamforaren.admin import reviews  # noqa: E402,F401

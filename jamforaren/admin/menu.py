@@ -11,6 +11,9 @@ MENU: list[tuple[str, Any, bool]] = [
     ("admin.followups", _l("Follow-ups"), False),
     ("admin.areas", _l("Customer choices"), False),
     ("admin.providers", _l("Providers and units"), False),
+    ("admin.imports", _l("Import"), False),
+    ("admin.profile_changes", _l("Profile changes"), False),
+    ("admin.action_answers", _l("Answered actions"), False),
     ("admin.audit_log", _l("Audit log"), True),
 ]
 

@@ -75,7 +75,7 @@ def landing_for(user: User) -> str:
     if is_officer(user):
         return url_for("admin.dashboard")
     if editor_provider_ids(user):
-        return url_for("public.start")  # the providers' portal comes with issue 7
+        return url_for("providers.start")
     return url_for("public.start")
 
 

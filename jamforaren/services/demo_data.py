@@ -32,6 +32,10 @@ from jamforaren.services.text import slugify
 
 DEMO_PASSWORD = "demo-jamforaren"
 SURVEY_YEARS = 5
+# Kolada's unit (OU) ids begin with the kind of unit: V11E preschool, V15E compulsory school, V17E upper
+# secondary school, V23E residential care; then the municipality code and a serial number.
+KOLADA_OU_PREFIXES = {"forskola": "V11E", "grundskola": "V15E", "gymnasieskola": "V17E",
+                      "sarskilt-boende-for-aldre": "V23E"}
 FOLLOW_UP_YEARS = 3
 OWNERSHIP_PREFIX = {  # invented organisation numbers, in the ranges each legal form uses
     Ownership.MUNICIPAL: "2120009",
@@ -195,6 +199,8 @@ class _Generator:
         return self.new_provider(sector, ownership)
 
     # -- units -----------------------------------------------------------------------------------
+    municipality_code = "0182"  # Nacka's, as the demo is a Nacka-like municipality
+
     def new_unit(self, area_slug: str, spec: dict[str, Any]) -> _UnitPlan:
         sector = self.sector_of.get(area_slug, next(iter(self.vocab["sectors"])))
         district = self.pick(self.vocab["districts"])
@@ -237,6 +243,9 @@ class _Generator:
         for code, probability in self.vocab["languages"].items():
             if self.rng.random() < probability:
                 unit.languages.append(UnitLanguage(language=code))
+        prefix = KOLADA_OU_PREFIXES.get(area_slug)
+        if prefix:  # Kolada's id of the unit (an invented one, in Kolada's format), without using the random stream
+            unit.kolada_ou = f"{prefix}{self.municipality_code}{self.report.units + 1:05d}"
         db.session.add(unit)
         plan = _UnitPlan(unit=unit, sector=sector, quality=self.rng.gauss(0, 1), named_for=named_for)
         self.plans.append(plan)

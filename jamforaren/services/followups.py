@@ -533,6 +533,9 @@ def publish(user: User, follow_up: FollowUp, today: date | None = None, now: dat
         raise PublishRefused(*problems)
     now = now or _now()
     if is_pending_correction(follow_up):
+        current = next((v for v in versions(follow_up) if v.id != follow_up.id and v.superseded_at is None), None)
+        if current is not None:
+            _carry_over_answers(current, follow_up)
         for other in versions(follow_up):
             if other.id != follow_up.id and other.superseded_at is None:
                 other.superseded_at = now
@@ -542,6 +545,28 @@ def publish(user: User, follow_up: FollowUp, today: date | None = None, now: dat
     follow_up.published_at = now
     db.session.commit()
     return follow_up
+
+
+def _carry_over_answers(current: FollowUp, correction: FollowUp) -> None:
+    """The provider may answer actions (and the officer review them) on the published version while its
+    correction is a draft: carry those answers into the correction so that publishing it loses none.
+    Actions are matched by norm and description; an answer that cannot be matched refuses the publication."""
+    by_key = {(a.norm_id, a.description.strip()): a for a in correction.actions}
+    lost = []
+    for old in current.actions:
+        new = by_key.get((old.norm_id, old.description.strip()))
+        answer = (old.status, old.response, old.responded_on, old.review_comment)
+        if new is None:
+            if old.response:
+                lost.append(old)
+            continue
+        if answer != (new.status, new.response, new.responded_on, new.review_comment):
+            new.status, new.response, new.responded_on, new.review_comment = answer
+    if lost:
+        raise PublishRefused(*(Problem(None, _l(
+            "The provider has answered the action “%(action)s” of the published version, and the correction no "
+            "longer has it: keep the action's text unchanged in the correction so that the answer is kept.",
+            action=_short(a.description))) for a in lost))
 
 
 # -- correcting ----------------------------------------------------------------------------------------------

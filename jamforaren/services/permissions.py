@@ -9,12 +9,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask import abort
 from sqlalchemy import select
 
 from jamforaren.extensions import db
 from jamforaren.models import Area, Authorisation, AuthorisationStatus, Provider, Role, Unit, User
+
+if TYPE_CHECKING:
+    from jamforaren.models import Action, ProfileRevision
 
 
 def officer_area_ids(user: User) -> set[int] | None:
@@ -82,3 +86,32 @@ def require_unit(user: User, unit: Unit) -> None:
 
 def units_in_areas(area_ids: Iterable[int]) -> list[int]:
     return list(db.session.scalars(select(Authorisation.unit_id).where(Authorisation.area_id.in_(list(area_ids)))))
+
+
+# --- the providers' portal (issue 7) -------------------------------------------------------------------
+
+
+def is_editor(user: User) -> bool:
+    """An editor of at least one provider: may use the providers' portal."""
+    return bool(editor_provider_ids(user))
+
+
+def can_edit_unit_profile(user: User, unit: Unit) -> bool:
+    """Only the unit's provider's editors propose changes to its profile (officers edit it directly)."""
+    return unit.provider_id in editor_provider_ids(user)
+
+
+def can_review_revision(user: User, revision: ProfileRevision) -> bool:
+    """A profile change of an area's attributes is reviewed by that area's officers; a change of the shared
+    facts by an officer of any of the unit's areas (as they may edit those facts directly)."""
+    if revision.area_id is not None:
+        return can_manage_area(user, revision.area_id)
+    return can_manage_unit(user, revision.unit)
+
+
+def can_answer_action(user: User, action: Action) -> bool:
+    return can_edit_unit_profile(user, action.follow_up.unit)
+
+
+def can_review_action(user: User, action: Action) -> bool:
+    return can_manage_area(user, action.follow_up.area_id)

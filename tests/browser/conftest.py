@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask_babel import gettext
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,3 +44,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture()
+def private_server(fresh_app: Flask) -> Iterator[str]:
+    """The private copy of the demo portal, served on a free local port (for tests that write)."""
+    server = make_server("127.0.0.1", 0, fresh_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def t(app: Flask, text: str, **values: object) -> str:
+    """An interface text as the Swedish reader sees it."""
+    with app.test_request_context():
+        return gettext(text, **values)

@@ -4,40 +4,19 @@ and see the summary on the unit's page. The list and the form have no axe violat
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import date, timedelta
 
-import pytest
 from flask import Flask
-from flask_babel import gettext
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from jamforaren.extensions import db
 from jamforaren.models import Area, Authorisation, AuthorisationStatus, FollowUp, FollowUpStatus, Rating, Unit
 from tests.browser.test_accessibility import assert_no_violations
+from tests.browser.conftest import t
 from tests.conftest import OFFICER_EDUCATION
 
 TODAY = date.today()
-
-
-@pytest.fixture()
-def private_server(fresh_app: Flask) -> Iterator[str]:
-    """The private copy of the demo portal, served on a free local port (this test writes)."""
-    server = make_server("127.0.0.1", 0, fresh_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-def t(app: Flask, text: str, **values: object) -> str:
-    """An interface text as the Swedish reader sees it (the English msgid until its translation is merged)."""
-    with app.test_request_context():
-        return gettext(text, **values)
 
 
 def test_an_officer_follows_up_a_preschool_from_draft_to_the_unit_page(browser: Browser, fresh_app: Flask,
