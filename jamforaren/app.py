@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, g
 
-from jamforaren import audit, formatting, indexing
+from jamforaren import audit, compression, data_version, formatting, indexing, page_cache
 from jamforaren.config import load_config
 from jamforaren.extensions import babel, csrf, db
 from jamforaren.i18n import compile_catalogues, current_language, local, local_label, select_locale
@@ -36,6 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, environ: Mapping[str,
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     indexing.init_app(app)
+    data_version.init_app(app)
+    page_cache.init_app(app)
+    compression.init_app(app)  # registered first, so it runs after every other after-request hook
 
     _register_template_helpers(app)
     _register_blueprints(app)

@@ -107,6 +107,7 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": mode == "production",
+        "PAGE_CACHE_MB": float(_env(environ, "PAGE_CACHE_MB", "64") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
     }
     config.update(overrides)

@@ -5,28 +5,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, gettext
+from flask_babel import format_date, format_datetime, get_locale, gettext
 
 from jamforaren.models import FigureUnit, KeyFigure
+
+
+@lru_cache(maxsize=64)
+def _pattern(pattern: str) -> NumberPattern:
+    """A parsed number pattern (Babel parses it again on every call; a unit page formats dozens)."""
+    return parse_pattern(pattern)
 
 
 def number(value: float | Decimal | int | None, decimals: int = 0) -> str:
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern)
+    return _pattern("#,##0" + ("." + "0" * decimals if decimals else "")).apply(value, get_locale())
 
 
 def percent(value: float | Decimal | int | None, decimals: int = 0) -> str:
     """A share given in per cent (0–100), e.g. ``87 %`` in Swedish and ``87%`` in English."""
     if value is None:
         return "–"
-    pattern = get_locale().percent_formats[None].pattern  # "#,##0 %" in Swedish, "#,##0%" in English
+    locale = get_locale()
+    pattern = locale.percent_formats[None].pattern  # "#,##0 %" in Swedish, "#,##0%" in English
     if decimals:
         pattern = pattern.replace("0", "0." + "0" * decimals, 1)
-    return format_percent(Decimal(str(value)) / 100, format=pattern)
+    return _pattern(pattern).apply(Decimal(str(value)) / 100, locale)
 
 
 def figure(value: float | Decimal | int | None, unit: FigureUnit | str, decimals: int = 0) -> str:

@@ -12,6 +12,7 @@ from jamforaren.api.endpoints import Endpoint, ordered_endpoints
 from jamforaren.api.problems import PROBLEM_TYPES
 from jamforaren.i18n import current_language
 from jamforaren.models import MIN_RESPONDENTS
+from jamforaren.page_cache import cached_page
 from jamforaren.services import open_data
 
 def example_values() -> dict[str, Any]:
@@ -38,6 +39,7 @@ def example_url(endpoint: Endpoint, values: dict[str, Any], csv: bool = False) -
 
 
 @docs_bp.get("/oppna-data")
+@cached_page()
 def page() -> str:
     values = example_values()
     endpoints = ordered_endpoints()

@@ -21,6 +21,7 @@ from jamforaren.api.caching import cacheable
 from jamforaren.api.csvfiles import Column, csv_response
 from jamforaren.api.params import SLUG, Param, Parsed, PathParam, parse
 from jamforaren.api.problems import Problem, problem_response
+from jamforaren.page_cache import cached_page
 
 JSON_MIMETYPE = "application/json"
 CSV_MIMETYPE = "text/csv"
@@ -97,11 +98,13 @@ def ordered_endpoints() -> list[Endpoint]:
 def register(bp: Blueprint, endpoint: Endpoint) -> Endpoint:
     ENDPOINTS.append(endpoint)
 
+    @cached_page(vary=lambda: request.headers.get("Accept"))
     def json_view(**path_values: Any) -> Response:
         return handle(endpoint, False, path_values)
 
     bp.add_url_rule(endpoint.rule, endpoint.name, json_view, methods=["GET"])
     if endpoint.has_csv:
+        @cached_page(vary=lambda: request.headers.get("Accept"))
         def csv_view(**path_values: Any) -> Response:
             return handle(endpoint, True, path_values)
 

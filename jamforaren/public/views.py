@@ -12,6 +12,7 @@ from jamforaren.i18n import LANGUAGE_COOKIE, current_language
 from jamforaren.indexing import search_index
 from jamforaren.labels import AUTHORISATION_STATUS, OWNERSHIP, language_name
 from jamforaren.models import MIN_RESPONDENTS, Area, Unit
+from jamforaren.page_cache import cached_page
 from jamforaren.public import bp
 from jamforaren.public.csv_export import csv_response
 from jamforaren.public.forms import CommentForm, PageFeedbackForm, area_filter_form, listing_query
@@ -53,12 +54,14 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 
 @bp.get("/")
+@cached_page()
 def start() -> str:
     return render_template("public/start.html", processes=listing.processes_with_areas(),
                            counts=listing.listed_unit_counts())
 
 
 @bp.get("/kundval/<slug>")
+@cached_page()
 def area(slug: str) -> str:
     area = _area_or_404(slug)
     facets = area_listing.facets(area)
@@ -72,6 +75,7 @@ def area(slug: str) -> str:
 
 
 @bp.get("/kundval/<slug>/villkor")
+@cached_page()
 def rules(slug: str) -> str:
     area = _area_or_404(slug)
     rulebooks = list(reversed(area.rulebooks))
@@ -97,6 +101,7 @@ def _render_unit(unit: Unit, comment_form: CommentForm | None = None, status: in
 
 
 @bp.get("/enheter/<slug>")
+@cached_page()
 def unit(slug: str):  # type: ignore[no-untyped-def]
     return _render_unit(_unit_or_404(slug))
 
@@ -122,6 +127,7 @@ def comment(slug: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/kundval/<slug>/jamfor")
+@cached_page()
 def compare(slug: str):  # type: ignore[no-untyped-def]
     area = _area_or_404(slug)
     slugs = request.args.getlist("enhet")
@@ -175,6 +181,7 @@ def page_feedback() -> Response:
 
 
 @bp.get("/sok")
+@cached_page(vary=lambda: search_index().generation())
 def search_page():  # type: ignore[no-untyped-def]
     query = request.args.get("q", "")
     area_slug = request.args.get("kundval") or None
@@ -193,11 +200,13 @@ def search_page():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/om-jamforelserna")
+@cached_page()
 def about() -> str:
     return render_template("public/about.html", min_respondents=MIN_RESPONDENTS)
 
 
 @bp.get("/tillganglighet")
+@cached_page()
 def accessibility() -> str:
     return render_template("public/accessibility.html", min_respondents=MIN_RESPONDENTS)
 

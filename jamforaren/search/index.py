@@ -259,6 +259,14 @@ class SearchIndex:
         """True when the index exists for this schema version and analyzers and has been built."""
         return self.status() is IndexStatus.READY
 
+    def generation(self) -> int | None:
+        """The generation of the committed index this thread reads (it grows with every commit), or None
+        while there is no built index: what a cached search page depends on besides the database."""
+        try:
+            return self._view().searcher.reader().generation()
+        except IndexUnavailable:
+            return None
+
     def document_count(self) -> int:
         """Units in the index (raises :class:`IndexUnavailable` when there is no built index)."""
         return self._searcher().doc_count()

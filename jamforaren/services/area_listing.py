@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, null, select
 from sqlalchemy.orm import selectinload
 
+from jamforaren.data_version import remembered
 from jamforaren.extensions import db
 from jamforaren.models import (
     Area, Authorisation, FigureScope, KeyFigure, Ownership, Provider, Unit, UnitAttribute, UnitLanguage,
@@ -77,6 +78,20 @@ def sortable_figures(area: Area) -> list[KeyFigure]:
 
 
 def facets(area: Area) -> Facets:
+    districts, ownerships, languages = remembered(("facets", area.id), lambda: _facet_values(area))
+    return Facets(
+        districts=districts,
+        ownerships=[o for o in Ownership if o in ownerships],
+        languages=languages,
+        attributes=[d for d in area.attribute_definitions if d.get("filter") and d["type"] in
+                    ("choice", "multichoice", "boolean")],
+        figures=sortable_figures(area),
+    )
+
+
+def _facet_values(area: Area) -> tuple[list[str], set[Ownership], list[str]]:
+    """The districts, ownership forms and languages of the area's listed units (three scans of the area:
+    remembered until the data change)."""
     listed = select(Unit.id).join(Authorisation, _listed(area))
     districts = db.session.scalars(
         select(func.distinct(Unit.district)).where(Unit.id.in_(listed), Unit.district.is_not(None))
@@ -88,14 +103,7 @@ def facets(area: Area) -> Facets:
     languages = db.session.scalars(
         select(func.distinct(UnitLanguage.language)).where(UnitLanguage.unit_id.in_(listed))
     ).all()
-    return Facets(
-        districts=sorted(districts, key=str.lower),
-        ownerships=[o for o in Ownership if o in ownerships],
-        languages=sorted(languages),
-        attributes=[d for d in area.attribute_definitions if d.get("filter") and d["type"] in
-                    ("choice", "multichoice", "boolean")],
-        figures=sortable_figures(area),
-    )
+    return sorted(districts, key=str.lower), ownerships, sorted(languages)
 
 
 def list_units(area: Area, query: ListingQuery, per_page: int) -> Listing:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, func, select
 
+from jamforaren.data_version import remembered
 from jamforaren.extensions import db
 from jamforaren.models import (
     MIN_RESPONDENTS, Area, FigureScope, KeyFigure, KeyFigureValue, Survey, SurveyQuestion, SurveyResult, Unit,
@@ -116,6 +117,22 @@ def survey_blocks(area: Area, unit_ids: Iterable[int]) -> dict[int, list[SurveyB
     return blocks
 
 
+def _figure_years(figure_ids: tuple[int, ...]) -> tuple[dict[int, int], dict[int, dict[int, Decimal]]]:
+    """Each key figure's latest year (of any value) and its municipal values by year: scans of every value
+    of the figures, remembered until the data change."""
+    latest_years = dict(db.session.execute(
+        select(KeyFigureValue.key_figure_id, func.max(KeyFigureValue.year))
+        .where(KeyFigureValue.key_figure_id.in_(figure_ids)).group_by(KeyFigureValue.key_figure_id)
+    ).all())
+    municipal: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for figure_id, year, value in db.session.execute(
+        select(KeyFigureValue.key_figure_id, KeyFigureValue.year, KeyFigureValue.value)
+        .where(KeyFigureValue.key_figure_id.in_(figure_ids), KeyFigureValue.unit_id.is_(None))
+    ):
+        municipal[figure_id][year] = value
+    return latest_years, dict(municipal)
+
+
 def figure_rows(area: Area, unit_ids: Iterable[int]) -> dict[int, list[FigureRow]]:
     """Per unit: every key figure of the area with its latest value, municipal value and trend."""
     unit_ids = list(unit_ids)
@@ -124,16 +141,14 @@ def figure_rows(area: Area, unit_ids: Iterable[int]) -> dict[int, list[FigureRow
     ))
     if not figures:
         return {unit_id: [] for unit_id in unit_ids}
-    figure_ids = [f.id for f in figures]
-    latest_years = dict(db.session.execute(
-        select(KeyFigureValue.key_figure_id, func.max(KeyFigureValue.year))
-        .where(KeyFigureValue.key_figure_id.in_(figure_ids)).group_by(KeyFigureValue.key_figure_id)
-    ).all())
+    figure_ids = tuple(f.id for f in figures)
+    latest_years, municipal_values = remembered(("figure_years", figure_ids), lambda: _figure_years(figure_ids))
     values: dict[tuple[int | None, int], dict[int, Decimal]] = defaultdict(dict)
+    for figure_id, by_year in municipal_values.items():
+        values[(None, figure_id)] = by_year
     rows = db.session.execute(
         select(KeyFigureValue.unit_id, KeyFigureValue.key_figure_id, KeyFigureValue.year, KeyFigureValue.value)
-        .where(KeyFigureValue.key_figure_id.in_(figure_ids),
-               (KeyFigureValue.unit_id.in_(unit_ids)) | (KeyFigureValue.unit_id.is_(None)))
+        .where(KeyFigureValue.unit_id.in_(unit_ids), KeyFigureValue.key_figure_id.in_(figure_ids))
     )
     for unit_id, figure_id, year, value in rows:
         values[(unit_id, figure_id)][year] = value

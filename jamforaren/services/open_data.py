@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from jamforaren.data_version import remembered
 from jamforaren.extensions import db
 from jamforaren.models import (
     Area, AuditEvent, Authorisation, AuthorisationStatus, FigureScope, FollowUp, FollowUpStatus, KeyFigure,
@@ -321,10 +322,16 @@ _UNIT_OPTIONS = (
 
 def units(wanted: UnitFilter, page: int, per_page: int, fields: Sequence[str] = ()) -> listing.Page[dict[str, Any]]:
     """One page of public units; ``page`` may lie past the last page (the caller says so)."""
-    query = _unit_query(wanted)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    found = db.session.scalars(query.options(*_UNIT_OPTIONS).limit(per_page).offset((page - 1) * per_page))
-    return listing.Page([select_fields(unit_dict(u), fields) for u in found], total, page, per_page)
+    order = remembered(("unit_order", repr(wanted)), lambda: _unit_order(wanted))
+    chosen = order[(page - 1) * per_page:page * per_page]
+    found = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(chosen)).options(*_UNIT_OPTIONS))}
+    return listing.Page([select_fields(unit_dict(found[i]), fields) for i in chosen], len(order), page, per_page)
+
+
+def _unit_order(wanted: UnitFilter) -> tuple[int, ...]:
+    """The ids of the units ``wanted`` selects, in the list's order: one scan and sort of every unit,
+    remembered until the data change, so that every page after it costs one lookup by id."""
+    return tuple(db.session.scalars(_unit_query(wanted).with_only_columns(Unit.id)))
 
 
 def all_units(wanted: UnitFilter) -> list[dict[str, Any]]:

@@ -1,0 +1,171 @@
+"""The cache of rendered public pages and gzip: a page is rendered once per change of the data, every reader
+still gets their own CSRF token, language and compare basket, signed-in users never see a cached page,
+and a change shows on the very next request."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from jamforaren.extensions import db
+from tests.conftest import OFFICER_EDUCATION, csrf_token, sign_in
+from tests.test_admin_providers import only_in, unit_form_data
+from tests.test_compare import listed_slugs
+
+SIGN_IN = "Logga in (handläggare och anordnare)"  # the footer's link, for residents only
+TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+@contextmanager
+def counted_queries(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def without_tokens(html: str) -> str:
+    return TOKEN.sub('name="csrf_token" value=""', html)
+
+
+def preschool(app: Flask) -> tuple[int, str, str]:
+    with app.app_context():
+        unit = only_in("forskola")
+        return unit.id, unit.slug, unit.name
+
+
+def test_a_page_is_rendered_once_and_then_served_with_one_query(fresh_app: Flask):
+    first, second = fresh_app.test_client(), fresh_app.test_client()
+    miss = first.get("/kundval/forskola?sortera=nojdhet")
+    with counted_queries(fresh_app) as queries:
+        hit = second.get("/kundval/forskola?sortera=nojdhet")
+    assert (miss.headers["X-Cache"], hit.headers["X-Cache"]) == ("MISS", "HIT")
+    assert len(queries) == 1  # which version of the data is current
+    assert without_tokens(hit.get_data(as_text=True)) == without_tokens(miss.get_data(as_text=True))
+    assert first.get("/kundval/forskola?sortera=namn").headers["X-Cache"] == "MISS"  # another query string
+
+
+def test_every_reader_gets_a_token_of_their_own_that_works(fresh_app: Flask):
+    _, slug, _ = preschool(fresh_app)
+    readers = [fresh_app.test_client() for _ in range(2)]
+    pages = [reader.get(f"/enheter/{slug}") for reader in readers]
+    assert [p.headers["X-Cache"] for p in pages] == ["MISS", "HIT"]
+    tokens = [TOKEN.search(p.get_data(as_text=True)).group(1) for p in pages]
+    assert tokens[0] != tokens[1]
+    for reader, token in zip(readers, tokens):
+        answer = reader.post("/sidfeedback", data={"csrf_token": token, "sida": f"/enheter/{slug}", "svar": "ja"})
+        assert answer.status_code == 303
+    refused = readers[1].post("/sidfeedback", data={"csrf_token": tokens[0], "sida": "/", "svar": "ja"})
+    assert refused.status_code == 400  # the first reader's token is no good in the second one's session
+
+
+def test_a_change_shows_on_the_next_request(fresh_app: Flask):
+    unit_id, slug, name = preschool(fresh_app)
+    resident = fresh_app.test_client()
+    resident.get(f"/enheter/{slug}")
+    assert resident.get(f"/enheter/{slug}").headers["X-Cache"] == "HIT"
+    officer = fresh_app.test_client()
+    sign_in(officer, OFFICER_EDUCATION)
+    path = f"/admin/enheter/{unit_id}"
+    data = {**unit_form_data(officer, unit_id), "csrf_token": csrf_token(officer, path), "namn": "Förskolan Ekorren"}
+    assert officer.post(path, data=data).status_code == 303
+    page = resident.get(f"/enheter/{slug}")
+    assert page.headers["X-Cache"] == "MISS"
+    assert "Förskolan Ekorren" in page.get_data(as_text=True) and name not in page.get_data(as_text=True)
+
+
+def test_signed_in_users_never_get_or_leave_a_cached_page(fresh_app: Flask):
+    officer = fresh_app.test_client()
+    sign_in(officer, OFFICER_EDUCATION)
+    own = officer.get("/kundval/forskola")
+    assert "X-Cache" not in own.headers and SIGN_IN not in own.get_data(as_text=True)
+    resident = fresh_app.test_client().get("/kundval/forskola")
+    assert resident.headers["X-Cache"] == "MISS" and SIGN_IN in resident.get_data(as_text=True)
+
+
+def test_language_and_basket_are_each_readers_own(fresh_app: Flask):
+    swedish, english = fresh_app.test_client(), fresh_app.test_client()
+    swedish.get("/")
+    english.get("/sprak/en")
+    assert '<html lang="en"' in english.get("/").get_data(as_text=True)
+    assert '<html lang="sv"' in swedish.get("/").get_data(as_text=True)
+
+    slugs = listed_slugs(fresh_app, "hemtjanst")[:3]
+    compare = "/kundval/hemtjanst/jamfor?" + "&".join(f"enhet={s}" for s in slugs)
+    first, second = fresh_app.test_client(), fresh_app.test_client()
+    assert first.get(compare).headers["X-Cache"] == "MISS"
+    assert second.get(compare).headers["X-Cache"] == "HIT"
+    for reader in (first, second):  # a hit keeps the compared units in the basket, as rendering does
+        area = reader.get("/kundval/hemtjanst").get_data(as_text=True)
+        assert all(re.search(rf'value="{s}"[^>]*checked', area) for s in slugs)
+    untouched = fresh_app.test_client().get("/kundval/hemtjanst").get_data(as_text=True)
+    assert not any(re.search(rf'value="{s}"[^>]*checked', untouched) for s in slugs)
+
+
+def test_a_flash_message_is_shown_once_and_not_cached(fresh_app: Flask):
+    _, slug, _ = preschool(fresh_app)
+    reader: FlaskClient = fresh_app.test_client()
+    token = TOKEN.search(reader.get(f"/enheter/{slug}").get_data(as_text=True)).group(1)
+    reader.post("/sidfeedback", data={"csrf_token": token, "sida": f"/enheter/{slug}", "svar": "ja"})
+    thanked = reader.get(f"/enheter/{slug}")
+    assert "Tack för ditt svar." in thanked.get_data(as_text=True) and "X-Cache" not in thanked.headers
+    again = reader.get(f"/enheter/{slug}")
+    assert "Tack för ditt svar." not in again.get_data(as_text=True)
+    assert "Tack för ditt svar." not in fresh_app.test_client().get(f"/enheter/{slug}").get_data(as_text=True)
+
+
+def test_pages_and_json_are_compressed_for_clients_that_accept_gzip(client: FlaskClient):
+    path = "/kundval/forskola?sida=4"
+    plain = client.get(path)
+    for _ in range(2):  # rendered and compressed (a miss, unless another test asked first), then from the cache
+        packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+        html = gzip.decompress(packed.get_data()).decode()
+        assert without_tokens(html) == without_tokens(plain.get_data(as_text=True))
+        assert len(packed.get_data()) < len(plain.get_data()) / 3
+    assert packed.headers["X-Cache"] == "HIT"
+    answer = client.post("/sidfeedback", data={"csrf_token": TOKEN.search(html).group(1), "sida": path,
+                                               "svar": "nej"})
+    assert answer.status_code == 303  # the token in the compressed page from the cache is the reader's own
+
+    client = client.application.test_client()  # without the thank-you message waiting in the session
+    api = client.get("/api/v1/units", headers={"Accept-Encoding": "gzip"})
+    assert api.headers["Content-Encoding"] == "gzip" and api.headers["ETag"].startswith('W/"')
+    again = client.get("/api/v1/units", headers={"Accept-Encoding": "gzip", "If-None-Match": api.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b"" and again.headers["X-Cache"] == "HIT"
+
+
+def test_every_page_type_weighs_under_100_kb_compressed_and_loads_nothing_from_elsewhere(client: FlaskClient):
+    hemtjanst = listed_slugs(client.application, "hemtjanst")
+    pages = ["/", "/kundval/forskola?sida=2", f"/enheter/{hemtjanst[0]}", "/sok?q=f%C3%B6rskola",
+             "/kundval/hemtjanst/jamfor?" + "&".join(f"enhet={s}" for s in hemtjanst[:4]), "/oppna-data"]
+    for path in pages:
+        page = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert page.status_code == 200, path
+        html = gzip.decompress(page.get_data()).decode()
+        tags = re.findall(r'<(?:link|script|img|iframe|source)\b[^>]*>', html)
+        loaded = [re.search(r'(?:href|src)="([^"]+)"', tag).group(1) for tag in tags
+                  if not re.search(r'rel="(?:canonical|alternate)"', tag)]  # links, not loaded
+        assert loaded and all(url.startswith("/") and not url.startswith("//") for url in loaded), (path, loaded)
+        weight = len(page.get_data())
+        for url in set(loaded):
+            asset = client.get(url, headers={"Accept-Encoding": "gzip"})
+            weight += len(gzip.compress(asset.get_data())) if "Content-Encoding" not in asset.headers \
+                else len(asset.get_data())
+            asset.close()
+        assert weight < 100_000, (path, weight)
