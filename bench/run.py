@@ -74,6 +74,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import random
 import tempfile
 import time
 import urllib.error
@@ -94,7 +95,10 @@ from sqlalchemy import create_engine, exists, func, select  # noqa: E402
 from jamforaren.config import normalise_database_url  # noqa: E402
 from jamforaren.models import Area, Authorisation, AuthorisationStatus, Provider, Unit  # noqa: E402
 
-ROUTES = ("area list", "unit", "compare of 4", "search", "api list", "api detail")
+ROUTES = ("public mix", "area list", "unit", "compare of 4", "search", "api list", "api detail")
+PUBLIC_MIX = {"area list": 3, "unit": 4, "compare of 4": 1, "search": 2}  # a resident's visit, roughly
+POPULARITY = 1.0  # Zipf exponent: the n-th most asked-for page of a route is asked for 1/n as often
+SEQUENCE = 20_000  # requests per route's path file (wrk cycles it)
 HTML_ROUTES = ("area list", "unit", "compare of 4", "search")
 UNIT_PAGES = 2000
 DETAIL_PAGES = 200
@@ -128,6 +132,34 @@ def spread(items: list, count: int) -> list:
     return [items[int(i * len(items) / count)] for i in range(count)]
 
 
+def popular(count: int, length: int, rng: random.Random) -> list[int]:
+    """``length`` picks of 0…count-1 with Zipf popularity: which index is the most popular is itself drawn
+    (fixed by the seed), the n-th most popular is picked 1/n as often as the first."""
+    ranked = list(range(count))
+    rng.shuffle(ranked)
+    weights = [1 / (rank + 1) ** POPULARITY for rank in range(count)]
+    return [ranked[pick] for pick in rng.choices(range(count), weights=weights, k=length)]
+
+
+def demand(mix: dict[str, dict[str, list[str]]], seed: int) -> dict[str, dict[str, list[str]]]:
+    """Each route's paths as a sequence of requests as people ask for them — a few pages very often, the
+    long tail now and then — and the public mix: a resident's pages, interleaved by PUBLIC_MIX's weights.
+    Our paths and the peer's stay pairwise equivalent."""
+    rng = random.Random(seed)
+    picks = {route: popular(len(both["portal"]), SEQUENCE, rng) for route, both in mix.items() if both["portal"]}
+    asked = {route: {side: [both[side][i] for i in picks[route]] for side in both} for route, both in mix.items()
+             if route in picks}
+    routes = [r for r in PUBLIC_MIX if r in picks]
+    chosen = rng.choices(routes, weights=[PUBLIC_MIX[r] for r in routes], k=SEQUENCE)
+    taken = dict.fromkeys(routes, 0)
+    mixed: dict[str, list[str]] = {"portal": [], "peer": []}
+    for route in chosen:
+        for side in mixed:
+            mixed[side].append(asked[route][side][taken[route] % SEQUENCE])
+        taken[route] += 1
+    return {"public mix": mixed, **asked}
+
+
 def route_mix(database: str) -> dict[str, dict[str, list[str]]]:
     """Per route, our paths and the peer's equivalents ({"portal": [...], "peer": [...]}, built from the
     same choices, in the same order): every area sorted and filtered several ways, 2,000 unit pages spread
@@ -144,7 +176,8 @@ def route_mix(database: str) -> dict[str, dict[str, list[str]]]:
         published = c.scalar(select(func.count()).select_from(Unit).where(exists().where(
             Authorisation.unit_id == Unit.id, Authorisation.status != AuthorisationStatus.APPLIED)))
     engine.dispose()
-    mix: dict[str, dict[str, list[str]]] = {route: {"portal": [], "peer": []} for route in ROUTES}
+    mix: dict[str, dict[str, list[str]]] = {route: {"portal": [], "peer": []} for route in ROUTES
+                                             if route != "public mix"}
 
     def add(route: str, portal_path: str, peer_path: str) -> None:
         mix[route]["portal"].append(portal_path)
@@ -297,8 +330,10 @@ def drive(port: int, paths: list[str], concurrency: int, duration: int) -> dict:
 
 
 def measure(name: str, port: int, mix: dict[str, list[str]], levels: list[int], duration: int,
-            memory: Callable[[], list[float]]) -> tuple[dict, dict]:
-    """Every route at every level; per cell also the serving processes' RSS (summed) after it."""
+            memory: Callable[[], list[float]], warmup: int) -> tuple[dict, dict]:
+    """Every route at every level, each route after ``warmup`` seconds of the same requests at the highest
+    level (not measured: a portal in its busy week has been serving for hours); per cell also the serving
+    processes' RSS (summed) after it."""
     sizes = {route: page_sizes(port, paths) for route, paths in mix.items()}
     for route, size in sizes.items():
         if size["failures"]:
@@ -306,6 +341,8 @@ def measure(name: str, port: int, mix: dict[str, list[str]], levels: list[int], 
                   f"{size['failures'][:3]}", file=sys.stderr, flush=True)
     cells: dict = {}
     for route, paths in mix.items():
+        if warmup:
+            drive(port, paths, max(levels), warmup)
         for level in levels:
             cell = drive(port, paths, level, duration)
             processes = memory()
@@ -333,7 +370,10 @@ def markdown(results: dict, levels: list[int]) -> str:
     ceiling = results["ceiling"]
     lines = [
         f"{results['started']}, {results['database']}, {results['workers']} gunicorn workers, "
-        f"{results['duration_s']:g} s per cell, wrk min(2, clients) threads. Ceiling: minimal Flask, same server, "
+        f"{results['duration_s']:g} s per cell after {results['warmup_s']} s of warm-up per route, requests "
+        f"with Zipf popularity (s = {results['popularity_zipf_s']:g}) over each route's distinct paths "
+        f"({', '.join(f'{r}: {n:,}' for r, n in results['paths'].items())}), wrk min(2, clients) threads. "
+        f"Ceiling: minimal Flask, same server, "
         f"{ceiling['page_bytes']:,}-byte page. Peer: "
         + (f"Datasette {peer_info['version']}, one process, immutable copy, equivalent queries."
            if peer_info.get("routes") else f"not measured ({peer_info['skipped']})."),
@@ -355,9 +395,10 @@ def markdown(results: dict, levels: list[int]) -> str:
                 f"{fmt(to_c.get('p95_ms'))} | {fmt(to_p.get('p95_ms'))} | {cell['errors']} | {cell['rss_mb']} | "
                 f"{fmt(to_p.get('rss_mb'))} | {kb} |")
 
-    for route, cells in results["routes"].items():
-        for cell in cells.values():
-            lines.append(row(route, cell, results["page_sizes"][route]["portal"]))
+    for key, prefix in (("routes", ""), ("routes_uncached", "no page cache: ")):
+        for route, cells in (results.get(key) or {}).items():
+            for cell in cells.values():
+                lines.append(row(prefix + route, cell, results["page_sizes"][route]["portal"]))
     for route, cells in (peer_info.get("routes") or {}).items():
         for cell in cells.values():
             lines.append(row(f"peer: {route}", cell, results["page_sizes"][route]["peer"]))
@@ -376,6 +417,11 @@ def main() -> int:
     parser.add_argument("--results", type=Path, default=HERE / "results")
     parser.add_argument("--peer-dir", type=Path, help="where the peer's copy is kept (default: <database>.peer/)")
     parser.add_argument("--no-peer", action="store_true", help="skip the Datasette peer")
+    parser.add_argument("--warmup", type=int, default=30,
+                        help="seconds of each route's requests, not measured, before its cells (0: none)")
+    parser.add_argument("--page-cache", choices=("both", "on", "off"), default="both",
+                        help="measure the portal with its page cache, without it (PAGE_CACHE_MB=0), or both")
+    parser.add_argument("--seed", type=int, default=2026, help="for the order and popularity of the requests")
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     if shutil.which("wrk") is None:
@@ -393,20 +439,26 @@ def main() -> int:
             print(f"bench/run needs {module} ({why}): .venv/bin/pip install -e '.[bench]'", file=sys.stderr)
             return 2
     instance = args.instance.resolve()
-    mix = route_mix(database)
+    mix = demand(route_mix(database), args.seed)
     env = {**os.environ, "JAMFORAREN_ENV": "production", "JAMFORAREN_DATABASE_URL": database,
            "JAMFORAREN_SECRET_KEY": secrets.token_hex(32), "JAMFORAREN_INSTANCE_PATH": str(instance),
            "JAMFORAREN_SEARCH_INDEX_DIR": str(instance / "search-index")}
     results: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "workers": args.workers,
                      "duration_s": args.duration, "concurrency": levels, "database": database.split(":", 1)[0],
-                     "paths": {route: len(paths["portal"]) for route, paths in mix.items()},
-                     "page_sizes": {}, "routes": {}}
+                     "paths": {route: len(set(paths["portal"])) for route, paths in mix.items()},
+                     "warmup_s": args.warmup, "popularity_zipf_s": POPULARITY, "public_mix": PUBLIC_MIX,
+                     "page_sizes": {}}
 
-    port = free_port()
-    with serving(gunicorn("jamforaren:create_app()", port, args.workers), env, port) as portal:
-        results["routes"], sizes = measure("portal", port, {r: p["portal"] for r, p in mix.items()}, levels,
-                                           args.duration, lambda: worker_rss_mb(portal.pid))
-        results["worker_rss_mb"] = worker_rss_mb(portal.pid)
+    runs = {"both": (("routes", None), ("routes_uncached", "0")), "on": (("routes", None),),
+            "off": (("routes_uncached", "0"),)}[args.page_cache]
+    for key, cache_mb in runs:
+        port = free_port()
+        portal_env = {**env, "JAMFORAREN_PAGE_CACHE_MB": cache_mb} if cache_mb is not None else env
+        name = "portal" if cache_mb is None else "uncached"
+        with serving(gunicorn("jamforaren:create_app()", port, args.workers), portal_env, port) as portal:
+            results[key], sizes = measure(name, port, {r: p["portal"] for r, p in mix.items()}, levels,
+                                          args.duration, lambda: worker_rss_mb(portal.pid), args.warmup)
+            results[f"{key}_worker_rss_mb"] = worker_rss_mb(portal.pid)
     results["page_sizes"] = {route: {"portal": size, "peer": None} for route, size in sizes.items()}
 
     page_bytes = round(statistics.median(sizes[r]["page_bytes"] for r in HTML_ROUTES if sizes[r]["page_bytes"]))
@@ -435,20 +487,21 @@ def main() -> int:
             with urllib.request.urlopen(f"http://127.0.0.1:{peer_port}/-/versions.json", timeout=60) as response:
                 version = json.load(response)["datasette"]["version"]
             peer_cells, peer_sizes = measure("peer", peer_port, {r: p["peer"] for r, p in mix.items()}, levels,
-                                             args.duration, lambda: [rss_mb(datasette.pid)])
+                                             args.duration, lambda: [rss_mb(datasette.pid)], args.warmup)
             results["peer"] = {"version": version, "processes": 1, "settings": peer.SETTINGS,
                                "routes": peer_cells, "rss_mb": rss_mb(datasette.pid)}
             for route, size in peer_sizes.items():
                 results["page_sizes"][route]["peer"] = size
 
     peer_routes = results["peer"].get("routes")
-    for owner in ([results["routes"], peer_routes] if peer_routes else [results["routes"]]):
+    ours = [results[key] for key, _ in runs]
+    for owner in ours + ([peer_routes] if peer_routes else []):
         for route, cells in owner.items():
             for level, cell in cells.items():
                 cell["clients"] = int(level)
                 cell["ratios_to_ceiling"] = ratios(cell, results["ceiling"][level])
                 cell["ratio_to_ceiling"] = cell["ratios_to_ceiling"]["requests_per_s"]
-    for route, cells in results["routes"].items():
+    for route, cells in ((r, c) for owner in ours for r, c in owner.items()):
         for level, cell in cells.items():
             cell["ratios_to_peer"] = ratios(cell, peer_routes[route][level]) if peer_routes else None
             cell["ratio_to_peer"] = cell["ratios_to_peer"]["requests_per_s"] if peer_routes else None

@@ -14,12 +14,13 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 
 from jamforaren.extensions import db
 from jamforaren.models import AuditEvent
 
 EXTENSION = "jamforaren.remembered"
+VERSION_QUERY = f"SELECT max(id), max(occurred_at) FROM {AuditEvent.__tablename__}"  # two index lookups
 T = TypeVar("T")
 
 
@@ -28,7 +29,8 @@ def data_version() -> tuple[int, str]:
     ids back). Read once per request."""
     if has_request_context() and "data_version" in g:
         return g.data_version  # type: ignore[no-any-return]
-    newest, when = db.session.execute(select(func.max(AuditEvent.id), func.max(AuditEvent.occurred_at))).one()
+    with db.engine.connect() as connection:  # not through the ORM session: this runs on every request
+        newest, when = connection.exec_driver_sql(VERSION_QUERY).one()
     version = (newest or 0, str(when))
     if has_request_context():
         g.data_version = version

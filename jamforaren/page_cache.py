@@ -1,5 +1,6 @@
-"""A cache of rendered public pages (and open-data answers) in each worker, so a page read a thousand times in the week school
-choice opens is rendered once per change of the data.
+"""A cache of rendered public pages and open-data answers, so a page read a thousand times in the week
+school choice opens is rendered once per change of the data (the pages are kept in files that every worker
+of the host shares: jamforaren/page_store.py).
 
 What a public page shows depends on: its URL (path and query), the host, the reader's language, today's
 date (a rulebook comes into force, a follow-up falls due), the data, and the resident's session (the
@@ -18,20 +19,18 @@ compare basket, flash messages). So an entry is found by all of those, and:
 - Signed-in users, sessions with flash messages, answers other than 200 and answers that set cookies are
   never served from or stored in the cache.
 
-A hit answers ``If-None-Match``/``If-Modified-Since`` with 304 as the view would have. Hits say ``X-Cache: HIT`` (misses ``MISS``). ``PAGE_CACHE_MB`` bounds each worker's cache (0 turns it off);
-the least recently used pages go first.
+A hit answers ``If-None-Match``/``If-Modified-Since`` with 304 as the view would have. Hits say
+``X-Cache: HIT`` (misses ``MISS``). ``PAGE_CACHE_MB`` bounds the pages kept for the current data (0 turns
+the cache off); the oldest go first.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from datetime import date
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session
@@ -40,6 +39,7 @@ from flask_wtf.csrf import generate_csrf
 from jamforaren.compression import MIN_BYTES, accepts_gzip, deflate_part, gzip_joined
 from jamforaren.data_version import data_version
 from jamforaren.i18n import current_language
+from jamforaren.page_store import FilePageStore, Page
 
 EXTENSION = "jamforaren.page_cache"
 HEADER = "X-Cache"
@@ -52,64 +52,6 @@ CACHED_TYPES = frozenset({"text/html", "application/json", "text/csv"})
 UNCACHEABLE_HEADERS = ("If-Match", "If-Unmodified-Since", "If-Range", "Range")
 UNCACHEABLE_SESSION_KEYS = frozenset({"_user_id", "_flashes"})  # a signed-in user; a message to show once
 _MISSING = object()
-
-
-@dataclass(frozen=True)
-class Page:
-    parts: tuple[bytes, ...]  # the body, split where the CSRF token goes
-    deflated: tuple[bytes, ...]  # each part compressed on its own, for gzip_joined
-    headers: tuple[tuple[str, str], ...]
-    session_set: tuple[tuple[str, Any], ...]  # what rendering stored in the session (copied on use)
-    session_removed: tuple[str, ...]
-
-    @property
-    def size(self) -> int:
-        return sum(map(len, self.parts)) + sum(map(len, self.deflated)) + 200
-
-    def body(self, token: bytes) -> bytes:
-        return token.join(self.parts)
-
-
-class PageStore:
-    """A byte-bounded LRU of pages for one version of the data; thread-safe."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self._pages: OrderedDict[Hashable, Page] = OrderedDict()
-        self._bytes = 0
-        self._version: Hashable = None
-        self._lock = threading.Lock()
-
-    def get(self, version: Hashable, key: Hashable) -> Page | None:
-        with self._lock:
-            self._follow(version)
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
-
-    def put(self, version: Hashable, key: Hashable, page: Page) -> None:
-        if page.size > self.max_bytes // 4:
-            return
-        with self._lock:
-            self._follow(version)
-            old = self._pages.pop(key, None)
-            if old is not None:
-                self._bytes -= old.size
-            self._pages[key] = page
-            self._bytes += page.size
-            while self._bytes > self.max_bytes:
-                _, dropped = self._pages.popitem(last=False)
-                self._bytes -= dropped.size
-
-    def __len__(self) -> int:
-        return len(self._pages)
-
-    def _follow(self, version: Hashable) -> None:
-        if version != self._version:
-            self._pages.clear()
-            self._bytes = 0
-            self._version = version
 
 
 def _session_state() -> dict[str, Any]:
@@ -131,7 +73,7 @@ def cached_page(vary: Callable[[], Hashable] | None = None) -> Callable:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not _usable():
                 return view(*args, **kwargs)
-            store: PageStore = current_app.extensions[EXTENSION]
+            store: FilePageStore = current_app.extensions[EXTENSION]
             before = _session_state()
             key = (request.scheme, request.host, request.full_path, current_language(), date.today().isoformat(),
                    json.dumps(before, sort_keys=True, default=str), vary() if vary else None)
@@ -161,7 +103,7 @@ def _capture(response: Response, before: dict[str, Any]) -> Page | None:
     body = response.get_data()
     token = g.get(CSRF_KEY)
     parts = tuple(body.split(token.encode())) if token else (body,)
-    changed = tuple((k, copy.deepcopy(v)) for k, v in after.items() if before.get(k, _MISSING) != v)
+    changed = tuple((k, v) for k, v in after.items() if before.get(k, _MISSING) != v)  # pickled when stored
     removed = tuple(k for k in before if k not in after)
     headers = tuple((k, v) for k, v in response.headers.items() if k not in ("Content-Length", HEADER))
     return Page(parts, tuple(map(deflate_part, parts)), headers, changed, removed)
@@ -169,7 +111,7 @@ def _capture(response: Response, before: dict[str, Any]) -> Page | None:
 
 def _replay(page: Page) -> Response:
     for name, value in page.session_set:
-        session[name] = copy.deepcopy(value)
+        session[name] = value  # a fresh copy: every hit reads the page from its file
     for name in page.session_removed:
         session.pop(name, None)
     token = generate_csrf().encode() if len(page.parts) > 1 else b""
@@ -195,4 +137,5 @@ def _replay(page: Page) -> Response:
 def init_app(app: Flask) -> None:
     megabytes = app.config.get("PAGE_CACHE_MB", 64)
     if megabytes:
-        app.extensions[EXTENSION] = PageStore(int(megabytes * 1024 * 1024))
+        root = Path(app.instance_path) / "page-cache"
+        app.extensions[EXTENSION] = FilePageStore(root, int(megabytes * 1024 * 1024))

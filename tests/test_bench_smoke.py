@@ -13,7 +13,7 @@ import pytest
 
 from jamforaren.paths import PROJECT_ROOT
 
-ROUTES = {"area list", "unit", "compare of 4", "search", "api list", "api detail"}
+ROUTES = {"public mix", "area list", "unit", "compare of 4", "search", "api list", "api detail"}
 
 
 @pytest.fixture(scope="module")
@@ -81,18 +81,18 @@ def test_load_benchmark_runs_quickly_against_the_ceiling_and_the_peer(small_data
         pytest.skip("wrk, the load generator bench/run drives, is not installed (apt-get install -y wrk)")
     results = tmp_path / "results"
     result = subprocess.run([str(PROJECT_ROOT / "bench" / "run"), "--database", small_dataset.url,
-                             "--instance", str(small_dataset.instance), "--duration", "1", "--concurrency", "2",
+                             "--instance", str(small_dataset.instance), "--duration", "1", "--concurrency", "2", "--warmup", "1",
                              "--workers", "1", "--results", str(results), "--peer-dir", str(tmp_path / "peer")],
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=180,
                             env={**os.environ, "PYTHON": sys.executable})
     assert result.returncode == 0, result.stderr[-4000:]
     (run,) = results.glob("run-*.json")
     figures = json.loads(run.read_text())
-    assert set(figures["routes"]) == ROUTES and set(figures["peer"]["routes"]) == ROUTES
+    assert set(figures["routes"]) == set(figures["routes_uncached"]) == set(figures["peer"]["routes"]) == ROUTES
     assert figures["paths"]["unit"] >= 150  # the units are spread over the id range, not a handful
     for route in ROUTES:
         ours, theirs = figures["routes"][route]["2"], figures["peer"]["routes"][route]["2"]
-        for cell in (ours, theirs):
+        for cell in (ours, theirs, figures["routes_uncached"][route]["2"]):
             assert cell["requests"] > 0 and cell["errors"] == 0, (route, cell)
             assert cell["p99_ms"] >= cell["p95_ms"] >= cell["p50_ms"] > 0 and cell["rss_mb"] > 0
         assert ours["ratio_to_ceiling"] > 0 and ours["ratio_to_peer"] > 0
@@ -105,7 +105,8 @@ def test_load_benchmark_runs_quickly_against_the_ceiling_and_the_peer(small_data
     ceiling = figures["ceiling"]["2"]
     assert ceiling["requests"] > 0 and ceiling["errors"] == 0
     table = (results / "latest.md").read_text()
-    for row in ("| area list | 2 |", "| api detail | 2 |", "| peer: search | 2 |", "| ceiling | 2 |"):
+    for row in ("| public mix | 2 |", "| area list | 2 |", "| api detail | 2 |", "| no page cache: unit | 2 |",
+                "| peer: search | 2 |", "| ceiling | 2 |"):
         assert row in table
 
 

@@ -8,13 +8,16 @@ import gzip
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from jamforaren.compression import deflate_part
 from jamforaren.extensions import db
-from tests.conftest import OFFICER_EDUCATION, csrf_token, sign_in
+from jamforaren.page_store import FilePageStore, Page
+from tests.conftest import OFFICER_EDUCATION, csrf_token, dispose, make_app, sign_in
 from tests.test_admin_providers import only_in, unit_form_data
 from tests.test_compare import listed_slugs
 
@@ -169,3 +172,31 @@ def test_every_page_type_weighs_under_100_kb_compressed_and_loads_nothing_from_e
                 else len(asset.get_data())
             asset.close()
         assert weight < 100_000, (path, weight)
+
+
+def test_the_workers_of_a_host_share_the_pages_and_old_versions_are_removed(fresh_app: Flask):
+    other_worker = make_app(fresh_app.config["SQLALCHEMY_DATABASE_URI"], Path(fresh_app.instance_path))
+    try:
+        _, slug, _ = preschool(fresh_app)
+        assert fresh_app.test_client().get(f"/enheter/{slug}").headers["X-Cache"] == "MISS"
+        assert other_worker.test_client().get(f"/enheter/{slug}").headers["X-Cache"] == "HIT"
+        folders = list((Path(fresh_app.instance_path) / "page-cache").iterdir())
+        assert len(folders) == 1
+        reader = fresh_app.test_client()
+        token = TOKEN.search(reader.get("/").get_data(as_text=True)).group(1)
+        reader.post("/sidfeedback", data={"csrf_token": token, "sida": "/", "svar": "ja"})  # a write: new version
+        assert other_worker.test_client().get(f"/enheter/{slug}").headers["X-Cache"] == "MISS"
+        assert [f.name for f in (Path(fresh_app.instance_path) / "page-cache").iterdir()] != [folders[0].name]
+        assert len(list((Path(fresh_app.instance_path) / "page-cache").iterdir())) == 1
+    finally:
+        dispose(other_worker)
+
+
+def test_the_pages_of_one_version_stay_within_the_configured_size(tmp_path: Path):
+    store = FilePageStore(tmp_path / "page-cache", max_bytes=400_000)
+    for number in range(200):
+        body = (f"<p>{number}</p>".encode() * 1000)[:10_000]
+        store.put((1, "now"), f"/page/{number}", Page((body,), (deflate_part(body),), (), (), ()))
+        assert sum(f.stat().st_size for f in (tmp_path / "page-cache").rglob("*")) <= 400_000 + 30_000
+    assert store.get((1, "now"), "/page/199") is not None and store.get((1, "now"), "/page/0") is None
+    assert store.get((2, "later"), "/page/199") is None  # another version of the data: nothing from before
