@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, g
 
-from jamforaren import audit, compression, data_version, formatting, indexing, page_cache
+from jamforaren import audit, compression, data_version, db_faults, formatting, indexing, page_cache
 from jamforaren.config import load_config
 from jamforaren.extensions import babel, csrf, db
 from jamforaren.i18n import compile_catalogues, current_language, local, local_label, select_locale
@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, environ: Mapping[str,
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
 
     db.init_app(app)
+    db_faults.init_app(app)  # reads retried after a dropped connection; 503 while the database is away
     audit.install(db.session)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

@@ -26,6 +26,14 @@ _actor: contextvars.ContextVar[tuple[int | None, str]] = contextvars.ContextVar(
 _suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_suspended", default=False)
 
 SKIPPED_FIELDS = {"password_hash"}
+# Tables whose rows are not events: sign-in attempts are counters of the rate limit (written on every failed
+# sign-in), and the newest audit event is the version of the public data (page cache, ETags), so they must not
+# move it. What matters about them, a lock-out, is recorded as a named event ("locked").
+UNAUDITED_TABLES = {"sign_in_attempt"}
+
+
+def _audited(obj: object) -> bool:
+    return isinstance(obj, Base) and not isinstance(obj, AuditEvent) and obj.__tablename__ not in UNAUDITED_TABLES
 
 
 def begin(label: str, user_id: int | None = None) -> contextvars.Token:
@@ -104,7 +112,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     if _suspended.get():
         return
     for obj in list(session.dirty):
-        if isinstance(obj, AuditEvent) or not isinstance(obj, Base) or not session.is_modified(obj):
+        if not _audited(obj) or not session.is_modified(obj):
             continue
         changes = _changes(obj, only_modified=True)
         if changes:
@@ -112,13 +120,13 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     # Deleted rows are recorded by _after_delete (which also sees rows removed by delete-orphan cascades);
     # new rows get their ids at flush. Both are recorded afterwards, still in the same transaction.
     session.info.setdefault("audit_new", []).extend(
-        obj for obj in session.new if isinstance(obj, Base) and not isinstance(obj, AuditEvent)
+        obj for obj in session.new if _audited(obj)
     )
 
 
 def _after_delete(mapper: Any, connection: Any, target: Base) -> None:
     """Every row the flush deletes, whether deleted explicitly or as an orphan of a collection."""
-    if _suspended.get() or isinstance(target, AuditEvent):
+    if _suspended.get() or not _audited(target):
         return
     session = object_session(target)
     if session is not None:

@@ -191,6 +191,23 @@ def users_grant(email: str, areas: tuple[str, ...], providers: tuple[str, ...]) 
         click.echo(f"{user.email} is editor of {membership.provider.name}.")
 
 
+@users_group.command("set-password", help="Give an account a new password and sign it out everywhere. Asks for "
+                     "the password twice, or reads it as one line from standard input; never from the command line.")
+@click.argument("email")
+@friendly_errors
+def users_set_password(email: str) -> None:
+    from jamforaren.services.accounts import change_password, user_by_email
+
+    _require_schema()
+    user = user_by_email(email)
+    if sys.stdin.isatty():
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    change_password(user, password)
+    click.echo(f"New password set for {user.email}; every session of the account is signed out.")
+
+
 @cli.group("import", help="Import survey results and key figures (all or nothing; --dry-run only checks).")
 def import_group() -> None:
     pass
@@ -313,6 +330,55 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     if not no_serve:
         click.echo(f"Serving the demo portal on http://{host}:{port}/ (Ctrl+C stops it)")
         current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+# --- backup and restore (jamforaren/backup.py) ---------------------------------------------------------------
+
+def _echo_tables(tables: dict[str, int]) -> None:
+    width = max((len(name) for name in tables), default=0)
+    for name, count in sorted(tables.items()):
+        click.echo(f"  {name:<{width}}  {count:>9}")
+
+
+@cli.command("backup", help="Back up the whole database to FILE (safe while the portal runs).")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@friendly_errors
+def backup_command(file: Path) -> None:
+    from jamforaren import backup
+
+    try:
+        info = backup.backup(db.engine, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {_safe_url(current_app)} (schema revision {info.revision}) to {file}: "
+               f"{len(info.tables)} tables, {sum(info.tables.values())} rows.")
+    _echo_tables(info.tables)
+
+
+@cli.command("restore", help="Replace the database with the backup in FILE, then migrate, rebuild the search "
+                             "index and record the restore in the audit log.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that holds data.")
+@friendly_errors
+def restore_command(file: Path, force: bool) -> None:
+    from jamforaren import backup
+
+    try:
+        report = backup.restore(db.engine, file, force=force, safe_url=_safe_url(current_app))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    info = report.info
+    click.echo(f"Restored {file} (a {backup.KIND_NAMES[info.kind]} backup of {info.created_at}, schema revision "
+               f"{info.revision}) into {_safe_url(current_app)}: {len(report.tables)} tables, "
+               f"{sum(report.tables.values())} rows.")
+    _echo_tables(report.tables)
+    if report.migrated_to:
+        click.echo(f"Schema migrated from revision {info.revision} to {report.migrated_to}.")
+    click.echo(f"Recorded in the audit log as event {report.audit_event_id}.")
+    if report.index_error:
+        raise click.ClickException(f"The data is restored, but the search index could not be rebuilt: "
+                                   f"{report.index_error}\nRun: jamforaren reindex")
+    click.echo(f"Search index rebuilt: {report.indexed_units} published units. Other hosts: run jamforaren reindex.")
 
 
 def main() -> None:

@@ -44,6 +44,34 @@ def _persistent_dev_secret(instance_path: Path) -> str:
     return key
 
 
+def _whole_number(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    value = _env(environ, name, str(default)) or str(default)
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}.")
+    return number
+
+
+POOL_RECYCLE_SECONDS = 1800
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    """Connection health on PostgreSQL (see jamforaren/db_faults.py): each pooled connection is checked before
+    a request gets it, so one the server dropped (a restart, pg_terminate_backend) is replaced instead of
+    failing the request; connections are renewed after half an hour, before firewalls and proxies drop idle
+    ones; and connecting gives up after 5 s (unless the URL sets connect_timeout) instead of hanging."""
+    if not database_url.startswith("postgresql"):
+        return {}  # SQLite: a file, nothing to drop; its busy timeout is set per connection (extensions.py)
+    options: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": POOL_RECYCLE_SECONDS}
+    if "connect_timeout=" not in database_url:
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return options
+
+
 KNOWN_DEFAULT_SECRETS = {"dev", "development", "secret", "change-me", "changeme", "test-secret", "please-change"}
 MIN_SECRET_LENGTH = 32
 
@@ -90,12 +118,13 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None,
         "TESTING": mode == "testing",
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalise_database_url(database_url)),
         "SEARCH_INDEX_DIR": _env(environ, "SEARCH_INDEX_DIR", str(instance_path / "search-index")),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": _env(environ, "TIMEZONE", "Europe/Stockholm"),
         "LANGUAGES": ("sv", "en"),
         "PAGE_SIZE": int(_env(environ, "PAGE_SIZE", "20") or 20),
+        "PAGE_CACHE_MB": _whole_number(environ, "PAGE_CACHE_MB", 64, minimum=0),
         "MUNICIPALITY_NAME": _env(environ, "MUNICIPALITY_NAME", "Nacka kommun"),
         "MUNICIPALITY_LOGO_TEXT": _env(environ, "MUNICIPALITY_LOGO_TEXT", "Nacka"),
         "MUNICIPALITY_CODE": _env(environ, "MUNICIPALITY_CODE", "0182"),
@@ -107,8 +136,13 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": mode == "production",
-        "PAGE_CACHE_MB": float(_env(environ, "PAGE_CACHE_MB", "64") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Sign-in protection (jamforaren/services/sign_in.py): failures counted per e-mail address and per client.
+        "SIGN_IN_MAX_FAILURES": _whole_number(environ, "SIGN_IN_MAX_FAILURES", 5),
+        "SIGN_IN_WINDOW_SECONDS": _whole_number(environ, "SIGN_IN_WINDOW_SECONDS", 15 * 60),
+        "SIGN_IN_LOCKOUT_SECONDS": _whole_number(environ, "SIGN_IN_LOCKOUT_SECONDS", 15 * 60),
+        "SIGN_IN_MAX_FAILURES_PER_ADDRESS": _whole_number(environ, "SIGN_IN_MAX_FAILURES_PER_ADDRESS", 30),
+        "TRUSTED_PROXIES": _whole_number(environ, "TRUSTED_PROXIES", 0, minimum=0),  # reverse proxies setting X-Forwarded-For
     }
     config.update(overrides)
     # No request may be larger than the largest import file and its form (more is refused with 413).

@@ -65,11 +65,16 @@ class FilePageStore:
         if page.size > self.max_bytes // 8:
             return
         folder = self._folder(version)
-        folder.mkdir(parents=True, exist_ok=True)
         name = _digest(key)
         temporary = folder / f".{name}.{os.getpid()}.{threading.get_ident()}"
-        temporary.write_bytes(pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, folder / name)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, folder / name)
+        except (FileNotFoundError, FileExistsError):  # another worker saw newer data and removed the folder
+            # meanwhile (mkdir says FileExistsError when it goes between its two steps): the page is outdated
+            temporary.unlink(missing_ok=True)
+            return
         with self._lock:
             self._written += page.size
             due = self._written > self.max_bytes // 8
@@ -90,12 +95,15 @@ class FilePageStore:
     def _trim(self, folder: Path) -> None:
         """Remove the oldest pages until the folder holds three quarters of ``max_bytes``."""
         entries = []
-        for entry in os.scandir(folder):
-            try:
-                stat = entry.stat()
-            except FileNotFoundError:
-                continue
-            entries.append((stat.st_mtime, stat.st_size, entry.path))
+        try:
+            for entry in os.scandir(folder):
+                try:
+                    stat = entry.stat()
+                except FileNotFoundError:
+                    continue
+                entries.append((stat.st_mtime, stat.st_size, entry.path))
+        except FileNotFoundError:  # removed by another worker meanwhile (newer data)
+            return
         total = sum(size for _, size, _ in entries)
         for _, size, path in sorted(entries):
             if total <= self.max_bytes * 3 // 4:

@@ -103,14 +103,14 @@ def run_cli(tmp_path: Path):  # type: ignore[no-untyped-def]
     command = [str(script)] if script.exists() else [sys.executable, "-m", "jamforaren.cli"]
 
     def run(*args: str, database_url: str | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+            timeout: float = 300, input: str | None = None) -> subprocess.CompletedProcess[str]:
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("JAMFORAREN_", "DATABASE_URL"))}
         environment.update({"JAMFORAREN_INSTANCE_PATH": str(tmp_path / "cli-instance"), "PYTHONWARNINGS": "error"})
         if database_url:
             environment["DATABASE_URL"] = database_url
         environment.update(env or {})
         return subprocess.run([*command, *args], capture_output=True, text=True, env=environment,
-                              cwd=PROJECT_ROOT, timeout=timeout)
+                              cwd=PROJECT_ROOT, timeout=timeout, input=input)  # input: what stdin reads
 
     return run
 

@@ -104,3 +104,20 @@ def test_foreign_keys_refuse_or_cascade_as_declared(fresh_app):
                                  .where(SurveyResult.unit_id == unit_id)) == 0
         assert db.session.scalar(select(func.count()).select_from(Authorisation)
                                  .where(Authorisation.unit_id == unit_id)) == 0
+
+
+def test_downgrading_the_sign_in_protection_keeps_every_user_and_membership(fresh_app):
+    engine = create_engine(fresh_app.config["SQLALCHEMY_DATABASE_URI"])  # foreign keys on, as the app has them
+    try:
+        def counts() -> tuple[int, int]:
+            with engine.connect() as connection:
+                return tuple(connection.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar_one()
+                             for table in ("user", "membership"))
+        before = counts()
+        assert before[1] > 0
+        migrate.downgrade(engine, "0001")
+        assert counts() == before and "sign_in_attempt" not in inspect(engine).get_table_names()
+        migrate.upgrade(engine)
+        assert counts() == before and migrate.current_revision(engine) == migrate.head_revision()
+    finally:
+        engine.dispose()

@@ -62,6 +62,11 @@ RESPONSES = {
                            "(see invalid_params)."),
     "NotFound": _problem("No such resource, or a page past the last one."),
     "NotAcceptable": _problem("The Accept header allows neither JSON nor, at the .csv addresses, CSV."),
+    "ServiceUnavailable": {
+        **_problem("The database is restarting or cannot be reached: try again after Retry-After seconds."),
+        "headers": {"Retry-After": {"description": "Seconds to wait before trying again.",
+                                    "schema": {"type": "string"}}},
+    },
     "NotModified": {
         "description": "Not modified: the copy named by If-None-Match (or If-Modified-Since) is still current.",
         "headers": {k: CACHE_HEADERS[k] for k in ("ETag", "Cache-Control")},
@@ -98,6 +103,7 @@ def _operation(endpoint: Endpoint, csv: bool) -> dict[str, Any]:
             "400": {"$ref": "#/components/responses/BadRequest"},
             "404": {"$ref": "#/components/responses/NotFound"},
             "406": {"$ref": "#/components/responses/NotAcceptable"},
+            "503": {"$ref": "#/components/responses/ServiceUnavailable"},
         },
     }
     if parameters:

@@ -24,6 +24,7 @@ PROBLEM_TYPES: dict[int, tuple[str, Any]] = {
     406: ("not-acceptable", _l("Not acceptable")),
     412: ("precondition-failed", _l("Precondition failed")),
     500: ("server-error", _l("Server error")),
+    503: ("service-unavailable", _l("Service unavailable")),
 }
 
 DETAILS: dict[int, Any] = {
@@ -33,6 +34,7 @@ DETAILS: dict[int, Any] = {
     406: _l("The API answers in JSON (application/json), and CSV (text/csv) at the addresses that end in .csv."),
     412: _l("The data have changed since the version given in If-Match."),
     500: _l("Something went wrong on our side. Please try again later."),
+    503: _l("The database cannot be reached just now. Try again after the number of seconds in Retry-After."),
 }
 
 

@@ -17,6 +17,7 @@ from jamforaren.models.results import (
     SurveyQuestion, SurveyResult,
 )
 from jamforaren.models.settings import DEMO_DATA, Setting
+from jamforaren.models.sign_in import AttemptOutcome, SignInAttempt
 
 __all__ = [
     "DEMO_DATA", "MIN_RESPONDENTS", "Action", "ActionStatus", "Area", "Assessment", "AuditEvent",
@@ -25,4 +26,5 @@ __all__ = [
     "KeyFigure", "KeyFigureValue", "Membership", "Norm", "Ownership", "PageFeedback", "Process", "ProfileRevision",
     "Provider", "Rating", "RevisionStatus", "Role", "Rulebook", "RulebookChapter", "Setting", "Survey",
     "SurveyQuestion", "SurveyResult", "Unit", "UnitAttribute", "UnitLanguage", "User",
+    "AttemptOutcome", "SignInAttempt",
 ]

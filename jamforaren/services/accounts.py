@@ -6,16 +6,49 @@ import re
 
 from sqlalchemy import func, select
 
+from jamforaren import audit
 from jamforaren.extensions import db
 from jamforaren.models import Area, Membership, Provider, Role, User
+from jamforaren.services import passwords
 from jamforaren.services.orgnumber import normalise
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 12
+MIN_PASSWORD = passwords.MIN_LENGTH
 
 
 class AccountError(ValueError):
     """The account cannot be created or changed as asked; the message says why."""
+
+
+class WeakPassword(AccountError):
+    """The password breaks a rule: ``problems`` are translated on a page; ``str()`` is English."""
+
+    def __init__(self, problems: list[object]):
+        self.problems = problems
+        super().__init__(passwords.in_english(problems))
+
+
+def check_new_password(password: str, email: str) -> None:
+    problems = passwords.problems(password, email)
+    if problems:
+        raise WeakPassword(problems)
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password (after the rules) and sign out every session of the user: the caller keeps its own
+    session by storing the new ``user.session_version`` in it. One commit, with a named audit event."""
+    check_new_password(password, user.email)
+    user.set_password(password)
+    user.session_version += 1
+    audit.record(db.session, "password_changed", "user", user.id, {})
+    db.session.commit()
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of the user, in every browser and on every host."""
+    user.session_version += 1
+    audit.record(db.session, "sign_out_everywhere", "user", user.id, {})
+    db.session.commit()
 
 
 def create_user(email: str, name: str, password: str, *, admin: bool = False) -> User:
@@ -24,8 +57,7 @@ def create_user(email: str, name: str, password: str, *, admin: bool = False) ->
         raise AccountError(f"{email!r} is not an e-mail address.")
     if not name.strip():
         raise AccountError("A name is required.")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD} characters.")
+    check_new_password(password, email)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise AccountError(f"There is already an account for {email}.")
     user = User(email=email, name=name.strip(), is_admin=admin)

@@ -63,6 +63,9 @@ ACTION_LABELS: dict[str, Any] = {
     "update": _l("Changed"),
     "delete": _l("Deleted"),
     "seed": _l("Loaded"),
+    "locked": _l("Sign-in locked"),  # jamforaren/services/sign_in.py
+    "password_changed": _l("Password changed"),
+    "sign_out_everywhere": _l("Signed out everywhere"),
 }
 
 # Interface names of common fields; a field ending in _sv or _en is named "<field> (Swedish/English)".
@@ -87,6 +90,9 @@ FIELD_LABELS: dict[str, Any] = {
     "phone": _l("Phone"),
     "website": _l("Website"),
     "slug": _l("Address name"),
+    "locked_until": _l("Locked until"),
+    "failed_attempts": _l("Failed attempts"),
+    "session_version": _l("Session counter"),
 }
 LANGUAGE_SUFFIXES = {"sv": _l("%(field)s (Swedish)"), "en": _l("%(field)s (English)")}
 
