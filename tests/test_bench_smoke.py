@@ -13,6 +13,10 @@ import pytest
 
 from jamforaren.paths import PROJECT_ROOT
 
+# The benchmarks make their own SQLite databases whatever the suite runs on: tested once, in the SQLite pass.
+pytestmark = pytest.mark.skipif(bool(os.environ.get("JAMFORAREN_TEST_POSTGRES")),
+                                reason="the benchmarks use SQLite whatever the pass; tested in the SQLite pass")
+
 ROUTES = {"public mix", "area list", "unit", "compare of 4", "search", "api list", "api detail"}
 
 

@@ -478,25 +478,35 @@ class SearchIndex:
                     return view
             except Exception:
                 log.info("search index changed under a searcher; reopening", exc_info=True)
-            self._local.current = None
+            try:
+                fresh = self._open_view()
+            except Exception:  # IndexUnavailable, or whatever a half-written table of contents raises
+                # A commit in progress can look like no index for a moment: the last complete snapshot
+                # (its files stay readable while open) answers until the new one can be opened.
+                log.info("search index could not be reopened; searching the previous snapshot", exc_info=True)
+                return view
             with self._searchers_lock:
                 self._searchers.discard(searcher)
             try:
                 searcher.close()
             except Exception:
                 log.debug("closing an old searcher failed", exc_info=True)
+        else:
+            fresh = self._open_view()
+        self._local.current = fresh
+        with self._searchers_lock:
+            self._searchers.add(fresh[0])
+        return fresh[1]
+
+    def _open_view(self) -> tuple[Any, View]:
         ix = self._open()
         if ix.latest_generation() < 1:
             raise IndexUnavailable("the search index is being built")
         try:
             searcher = ix.searcher()
-            view = View(searcher, self._segments)
+            return searcher, View(searcher, self._segments)
         except Exception as error:
             raise IndexUnavailable(f"search index cannot be read: {error}") from error
-        self._local.current = (searcher, view)
-        with self._searchers_lock:
-            self._searchers.add(searcher)
-        return view
 
     def _searcher(self) -> Any:
         return self._view().searcher
