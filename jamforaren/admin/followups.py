@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from jamforaren.admin import bp
 from jamforaren.extensions import db
+from jamforaren.guards import whole_number
 from jamforaren.i18n import local
 from jamforaren.labels import FOLLOW_UP_METHOD
 from jamforaren.models import Action, Area, FollowUp, FollowUpMethod, FollowUpStatus, Rating, Unit
@@ -254,7 +255,7 @@ def _list_context(areas: list[Area], create_form: CreateForm | None = None) -> d
     chosen_area = next((a for a in areas if a.slug == filters.kundval.data), None)
     if "ar" not in request.args:
         filters.ar.data = str(this_year)  # this year's follow-ups unless the officer asks for another
-    year = int(filters.ar.data) if (filters.ar.data or "").isdigit() else None
+    year = whole_number(filters.ar.data)
     status = next((s for s in FollowUpStatus if s.value == filters.status.data), None)
     page = service.list_follow_ups(current_user, service.ListFilter(
         area_ids=[chosen_area.id] if chosen_area else None, year=year, status=status,
@@ -285,17 +286,17 @@ def create_followup() -> Any:
     form = CreateForm()
     form.validate()  # the CSRF token; the service checks the rest
     area_id, _sep, unit_id = (form.enhet.data or "").partition(":")
-    area = db.session.get(Area, int(area_id)) if area_id.isdigit() else None
-    unit = db.session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
+    area = db.session.get(Area, number) if (number := whole_number(area_id)) is not None else None
+    unit = db.session.get(Unit, number) if (number := whole_number(unit_id)) is not None else None
     if area is not None:
         require_area(current_user, area.id)  # 403 before anything is written
     if area is None or unit is None:
         form.enhet.errors = [_l("Choose the unit to follow up.")]
-    elif not (form.artal.data or "").isdigit():
+    elif whole_number(form.artal.data) is None:
         form.artal.errors = [_l("Choose the year of the follow-up.")]
     else:
         try:
-            follow_up = service.create(current_user, unit, area, int(form.artal.data))
+            follow_up = service.create(current_user, unit, area, whole_number(form.artal.data))
         except service.FollowUpError as error:
             for message in attach(form, error):
                 form.enhet.errors = [*form.enhet.errors, message]

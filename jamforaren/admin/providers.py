@@ -19,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from jamforaren.admin import bp
 from jamforaren.extensions import db
+from jamforaren.guards import whole_number
 from jamforaren.i18n import current_language, local, local_label
 from jamforaren.labels import AUTHORISATION_STATUS, LANGUAGE_CODES, OWNERSHIP, language_name
 from jamforaren.models import Area, AuthorisationStatus, Ownership, Provider, Unit
@@ -50,7 +51,7 @@ class CountField(StringField):
         raw = "".join(str(valuelist[0]).split())
         self.data = None
         if raw:
-            if not raw.isdigit() or len(raw) > 9:
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:  # (not ² and the like)
                 raise ValueError(_l("Enter a whole number, 0 or more."))
             self.data = int(raw)
 
@@ -286,10 +287,8 @@ def _unit_or_404(unit_id: int) -> Unit:
 
 def _area_from_form(value: Any) -> Area | None:
     """The chosen area, refused with 403 when it is not one the user manages (before any validation)."""
-    try:
-        area = db.session.get(Area, int(value))
-    except (TypeError, ValueError):
-        return None
+    number = whole_number(value)
+    area = db.session.get(Area, number) if number is not None else None
     if area is not None:
         require(can_manage_area(current_user, area.id))
     return area

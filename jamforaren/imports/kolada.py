@@ -44,13 +44,16 @@ def parse_pages(data: bytes) -> list[dict[str, Any]]:
     except UnicodeDecodeError:
         raise ValueError(_l("A Kolada file must be UTF-8 JSON.")) from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError:
         try:
-            document = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError as error:
-            raise ValueError(_l("The file is not JSON (line %(line)s: %(reason)s).",
-                                line=error.lineno, reason=error.msg)) from None
+            document = json.loads(text)
+        except json.JSONDecodeError:
+            try:
+                document = [json.loads(line) for line in text.splitlines() if line.strip()]
+            except json.JSONDecodeError as error:
+                raise ValueError(_l("The file is not JSON (line %(line)s: %(reason)s).",
+                                    line=error.lineno, reason=error.msg)) from None
+    except RecursionError:  # lists or objects nested thousands deep: no Kolada response is
+        raise ValueError(_l("The file is not a Kolada response: it has no list of values.")) from None
     pages = document if isinstance(document, list) else [document]
     if not pages or not all(isinstance(page, dict) and isinstance(page.get("values"), list) for page in pages):
         raise ValueError(_l("The file is not a Kolada response: it has no list of values."))
@@ -168,7 +171,7 @@ def _get(url: str, timeout: float) -> dict[str, Any]:
         raise KoladaError(f"Kolada answered {error.code} for {url}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise KoladaError(f"Cannot reach Kolada at {url}: {getattr(error, 'reason', error)}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise KoladaError(f"Kolada's answer from {url} is not JSON") from None
 
 

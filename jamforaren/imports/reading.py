@@ -70,22 +70,41 @@ def read_csv(data: bytes) -> Table:
     return _table(enumerate(rows, start=1))
 
 
+# What a damaged or hostile workbook makes openpyxl raise, while opening it or reading its cells: a broken zip,
+# a missing part, XML that does not parse (SyntaxError: ElementTree's ParseError, also for entity bombs), a
+# cell whose value does not fit its type.
+BROKEN_WORKBOOK = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, IndexError, OSError, EOFError, ValueError,
+                   TypeError, AttributeError, SyntaxError)
+# A sheet's cells are read up to its last one in each row: a small file could name a cell far away and make
+# millions of empty ones. No import needs more than this many cells (the CSV limit is its size in bytes).
+MAX_XLSX_CELLS = 2_000_000
+
+
 def read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+    except BROKEN_WORKBOOK:
         raise UnreadableFile(_l("The Excel file cannot be opened; save it again as XLSX.")) from None
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # the size the file states may be false: read only the cells it has
         return _table(enumerate(_xlsx_rows(sheet), start=1))
+    except UnreadableFile:
+        raise
+    except BROKEN_WORKBOOK:
+        raise UnreadableFile(_l("The Excel file cannot be opened; save it again as XLSX.")) from None
     finally:
         workbook.close()
 
 
 def _xlsx_rows(sheet: Any) -> Iterator[list[Any]]:
+    budget = MAX_XLSX_CELLS
     for row in sheet.iter_rows():
+        budget -= max(len(row), 1)
+        if budget < 0:
+            raise UnreadableFile(_l("The Excel file has too many cells; import it in parts, or as CSV."))
         cells = []
         for cell in row:
             value = getattr(cell, "value", None)

@@ -22,6 +22,7 @@ from jamforaren.models import Area, Survey, SurveyQuestion, SurveyResult, User
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
+MAX_RESPONDENTS = 1_000_000  # more than any unit has; their sum must fit an INTEGER column (the municipal total)
 MUNICIPALITY = common.MUNICIPALITY
 
 
@@ -122,6 +123,9 @@ def plan_surveys(table: Table, filename: str, sha256: str, user: User | None = N
 def _respondents(plan: ImportPlan, rows: common.Rows, number: int, cells: list[Any]) -> int | None:
     try:
         respondents = integer(rows.raw(cells, "Antal svarande"))
+        if respondents > MAX_RESPONDENTS:
+            plan.problem(number, rows.columns.labels["Antal svarande"], _l("The number of respondents is too large."))
+            return None
         if respondents >= 0:
             return respondents
     except BadValue:

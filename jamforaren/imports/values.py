@@ -42,10 +42,10 @@ def decimal(cell: Any) -> Decimal:
     if isinstance(cell, float):
         return Decimal(repr(cell))
     raw = str(cell or "")
-    if raw.isdigit():
+    if _digits(raw):
         return Decimal(raw)
     simple = raw.replace(",", ".", 1)
-    if simple.replace(".", "", 1).isdigit():  # 93,5 or 93.5: the common case
+    if _digits(simple.replace(".", "", 1)):  # 93,5 or 93.5: the common case
         return Decimal(simple)
     raw = "".join(raw.split()).replace("\u2212", "-").rstrip("%")
     if not raw:
@@ -63,8 +63,13 @@ def decimal(cell: Any) -> Decimal:
     return value
 
 
+def _digits(raw: str) -> bool:
+    """Only the digits 0–9 (str.isdigit also takes ² and other digits no number is written with)."""
+    return raw.isascii() and raw.isdigit()
+
+
 def integer(cell: Any) -> int:
-    if isinstance(cell, str) and cell.isdigit():
+    if isinstance(cell, str) and _digits(cell):
         return int(cell)
     value = decimal(cell)
     if value != value.to_integral_value():

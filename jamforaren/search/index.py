@@ -220,6 +220,20 @@ class SyncReport:
 # --- the index ----------------------------------------------------------------------------------------
 
 
+def _abandon(writer: Any) -> None:
+    """Gives up a writer after a failure, whatever state its commit left it in: its write lock is released,
+    or the index would stay locked for this process (every later write waiting for it, and giving up)."""
+    try:
+        writer.cancel()
+    except Exception:
+        lock = getattr(writer, "writelock", None)
+        try:
+            if lock is not None:
+                lock.release()
+        except Exception:
+            log.exception("could not release the search index's write lock")
+
+
 class SearchIndex:
     """The units' search index in ``path``. Safe to share between threads; one per process is enough."""
 
@@ -329,10 +343,10 @@ class SearchIndex:
             for unit_id in ids:
                 if unit_id not in written:
                     report.deleted += writer.delete_by_term("unit_id", str(unit_id))
+            writer.commit()
         except BaseException:
-            writer.cancel()
+            _abandon(writer)  # also when the commit failed: a writer left holding the lock blocks every write
             raise
-        writer.commit()
         return report
 
     # -- searching --
@@ -457,10 +471,10 @@ class SearchIndex:
             for doc in (documents() if callable(documents) else documents):
                 writer.add_document(**document_fields(doc))
                 count += 1
+            writer.commit(mergetype=writing.CLEAR, optimize=True)
         except BaseException:
-            writer.cancel()
+            _abandon(writer)
             raise
-        writer.commit(mergetype=writing.CLEAR, optimize=True)
         self._remove_other_indexes(older_than=started)
         return count
 

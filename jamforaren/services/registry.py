@@ -357,7 +357,7 @@ def clean_attributes(area: Area, raw: dict[str, list[str]]) -> tuple[dict[str, l
             if len(values) > 1 or any(v not in ("true", "false") for v in values):
                 errors[(area.id, key)] = _l("Choose yes or no.")
         elif kind == "integer":
-            if len(values) > 1 or any(not v.isdigit() or len(v) > 9 for v in values):
+            if len(values) > 1 or any(not (v.isascii() and v.isdigit()) or len(v) > 9 for v in values):
                 errors[(area.id, key)] = _l("Enter a whole number, 0 or more.")
             else:
                 values = [str(int(v)) for v in values]
