@@ -36,7 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import JSON, func, insert, select, text  # noqa: E402
+from sqlalchemy import JSON, func, insert, make_url, select, text  # noqa: E402
 
 from jamforaren import audit, create_app, migrate, search  # noqa: E402
 from jamforaren.catalogue import load_catalogue  # noqa: E402
@@ -585,6 +585,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.units < 1 or not 1 <= args.years <= 50:
         parser.error("--units must be positive and --years between 1 and 50")
+    sqlite_file = make_url(args.database).database if args.database.startswith("sqlite") else None
+    if sqlite_file:
+        Path(sqlite_file).parent.mkdir(parents=True, exist_ok=True)
     app = create_app({"MODE": "testing", "DATABASE_URL": args.database, "SECRET_KEY": "bench",
                       "SEARCH_INDEX_DIR": str(args.instance / "search-index")}, instance_path=args.instance)
     started = time.perf_counter()

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, g
 
-from jamforaren import audit, compression, data_version, db_faults, formatting, indexing, page_cache
+from jamforaren import audit, compression, data_version, db_faults, formatting, indexing, page_cache, signing
 from jamforaren.config import load_config
 from jamforaren.extensions import babel, csrf, db
 from jamforaren.i18n import compile_catalogues, current_language, local, local_label, select_locale
@@ -31,15 +31,16 @@ def create_app(config: Mapping[str, Any] | None = None, *, environ: Mapping[str,
     compiled = compile_catalogues(TRANSLATIONS_DIR, Path(app.instance_path) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
 
+    signing.init_app(app)
     db.init_app(app)
+    compression.init_app(app)  # the first after-request hook, so it runs after every other one
+    page_cache.init_app(app)  # stores a page before it is compressed; serves hits before any other hook
     db_faults.init_app(app)  # reads retried after a dropped connection; 503 while the database is away
     audit.install(db.session)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     indexing.init_app(app)
     data_version.init_app(app)
-    page_cache.init_app(app)
-    compression.init_app(app)  # registered first, so it runs after every other after-request hook
 
     _register_template_helpers(app)
     _register_blueprints(app)

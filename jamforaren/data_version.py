@@ -29,12 +29,31 @@ def data_version() -> tuple[int, str]:
     ids back). Read once per request."""
     if has_request_context() and "data_version" in g:
         return g.data_version  # type: ignore[no-any-return]
-    with db.engine.connect() as connection:  # not through the ORM session: this runs on every request
-        newest, when = connection.exec_driver_sql(VERSION_QUERY).one()
+    newest, when = _newest_event()
     version = (newest or 0, str(when))
     if has_request_context():
         g.data_version = version
     return version
+
+
+def _newest_event() -> tuple[Any, Any]:
+    """Straight through the driver: this runs on every request, and a SQLAlchemy connection costs five
+    times as much. When the driver fails, the query runs again through SQLAlchemy, which tells a lost
+    connection in its own terms (jamforaren/db_faults.py) or succeeds on a fresh one."""
+    connection = None
+    try:
+        connection = db.engine.raw_connection()
+        cursor = connection.cursor()
+        cursor.execute(VERSION_QUERY)
+        row = cursor.fetchone()
+        cursor.close()
+        connection.close()
+        return tuple(row)
+    except db.engine.dialect.loaded_dbapi.Error:
+        if connection is not None:
+            connection.invalidate()
+    with db.engine.connect() as again:
+        return tuple(again.exec_driver_sql(VERSION_QUERY).one())
 
 
 class Remembered:

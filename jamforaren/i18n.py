@@ -5,28 +5,35 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request
+from babel import Locale
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 LANGUAGE_COOKIE = "lang"
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The cookie set by the language switch wins; otherwise Accept-Language; otherwise Swedish (also on the
     command line, where there is no request)."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _locale(chosen)
+    return _locale(request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=16)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)  # parsed once per language, not on every request
 
 
 def current_language() -> str:

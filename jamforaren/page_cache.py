@@ -19,6 +19,11 @@ compare basket, flash messages). So an entry is found by all of those, and:
 - Signed-in users, sessions with flash messages, answers other than 200 and answers that set cookies are
   never served from or stored in the cache.
 
+- **A hit is served first**: before the before-request hooks, the view and the after-request hooks (the
+  stored headers are the finished ones: security headers, CORS, Vary, Content-Language), so it costs
+  about as much as the request context, the version query and the file read. A miss runs as usual and
+  its page is stored just before compression.
+
 A hit answers ``If-None-Match``/``If-Modified-Since`` with 304 as the view would have. Hits say
 ``X-Cache: HIT`` (misses ``MISS``). ``PAGE_CACHE_MB`` bounds the pages kept for the current data (0 turns
 the cache off); the oldest go first.
@@ -28,22 +33,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session
-from flask_wtf.csrf import generate_csrf
 
-from jamforaren.compression import MIN_BYTES, accepts_gzip, deflate_part, gzip_joined
+from jamforaren.compression import COMPRESSIBLE, MIN_BYTES, accepts_gzip, deflate_part, gzip_joined
 from jamforaren.data_version import data_version
 from jamforaren.i18n import current_language
 from jamforaren.page_store import FilePageStore, Page
+from jamforaren.signing import CSRF_FIELD, csrf_token
 
 EXTENSION = "jamforaren.page_cache"
+DEFAULT_MB = 256  # on disk, per host
 HEADER = "X-Cache"
-CSRF_KEY = "csrf_token"  # Flask-WTF's name for the token, in the session (raw) and in g (signed)
+CSRF_KEY = CSRF_FIELD
 # What no page shows: the CSRF token, and Flask-Login's bookkeeping, which it keeps up itself on every request.
 IGNORED_SESSION_KEYS = frozenset({CSRF_KEY, "_remember", "_remember_seconds", "_id", "_fresh"})
 CACHED_TYPES = frozenset({"text/html", "application/json", "text/csv"})
@@ -64,38 +71,72 @@ def _usable() -> bool:
             and not UNCACHEABLE_SESSION_KEYS & session.keys())
 
 
+def _key(vary: Callable[[], Hashable] | None, state: dict[str, Any]) -> tuple:
+    return (request.scheme, request.host, request.full_path, current_language(), date.today().isoformat(),
+            json.dumps(state, sort_keys=True, default=str), vary() if vary else None)
+
+
+@dataclass(frozen=True)
+class Policy:
+    vary: Callable[[], Hashable] | None
+
+
 def cached_page(vary: Callable[[], Hashable] | None = None) -> Callable:
-    """Serve a public GET view from the cache. ``vary`` adds what else the page depends on (the search
-    index's generation for search results)."""
+    """Mark a public GET view as cached: a hit is served before the view and every other hook runs
+    (:func:`serve_hit`); a miss runs the view as usual, and the finished answer is stored
+    (:func:`_store_rendered`). ``vary`` adds what else the page depends on (the search index's
+    generation for search results)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not _usable():
-                return view(*args, **kwargs)
-            store: FilePageStore = current_app.extensions[EXTENSION]
-            before = _session_state()
-            key = (request.scheme, request.host, request.full_path, current_language(), date.today().isoformat(),
-                   json.dumps(before, sort_keys=True, default=str), vary() if vary else None)
-            version = data_version()
-            page = store.get(version, key)
-            if page is not None:
-                return _replay(page)
-            response = current_app.make_response(view(*args, **kwargs))
-            page = _capture(response, before)
-            if page is not None:
-                store.put(version, key, page)
-            response.headers[HEADER] = "MISS"
-            return response
+            if _usable():
+                before = _session_state()
+                g.page_cache_entry = (data_version(), _key(vary, before), before)
+            return view(*args, **kwargs)
 
+        wrapper.page_cache = Policy(vary)  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
 
 
+def serve_hit() -> Response | None:
+    """The cached answer to this request, if there is one: run first in ``full_dispatch_request``, so a hit
+    costs a lookup (no before/after-request hooks, no view). ``None`` lets the request go on as usual."""
+    rule = request.url_rule
+    if rule is None or request.routing_exception is not None:
+        return None
+    policy = getattr(current_app.view_functions.get(rule.endpoint), "page_cache", None)
+    if policy is None or not _usable():
+        return None
+    store: FilePageStore = current_app.extensions[EXTENSION]
+    page = store.get(data_version(), _key(policy.vary, _session_state()))
+    if page is None:
+        return None
+    response = _replay(page)
+    interface = current_app.session_interface
+    if not interface.is_null_session(session):
+        interface.save_session(current_app, session._get_current_object(), response)  # type: ignore[attr-defined]
+    return response
+
+
+def _store_rendered(response: Response) -> Response:
+    """After every other after-request hook but compression: keep the finished page of a miss."""
+    entry = g.pop("page_cache_entry", None)
+    if entry is not None:
+        version, key, before = entry
+        page = _capture(response, before)
+        if page is not None:
+            current_app.extensions[EXTENSION].put(version, key, page)
+        response.headers[HEADER] = "MISS"
+    return response
+
+
 def _capture(response: Response, before: dict[str, Any]) -> Page | None:
     if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
-            or "Set-Cookie" in response.headers or response.mimetype not in CACHED_TYPES):
+            or "Set-Cookie" in response.headers or response.mimetype not in CACHED_TYPES
+            or "Content-Encoding" in response.headers):
         return None
     after = _session_state()
     if UNCACHEABLE_SESSION_KEYS & after.keys():
@@ -110,32 +151,47 @@ def _capture(response: Response, before: dict[str, Any]) -> Page | None:
 
 
 def _replay(page: Page) -> Response:
+    """The stored answer (its headers are the finished ones, security headers and all), with the reader's
+    own CSRF token and session, compressed when the reader accepts gzip, or 304 when it is unchanged."""
     for name, value in page.session_set:
         session[name] = value  # a fresh copy: every hit reads the page from its file
     for name in page.session_removed:
         session.pop(name, None)
-    token = generate_csrf().encode() if len(page.parts) > 1 else b""
-    response = Response(page.body(token), headers=list(page.headers))
+    token = csrf_token().encode() if len(page.parts) > 1 else b""
+    response = Response(headers=list(page.headers))
     response.headers[HEADER] = "HIT"
     if "ETag" in response.headers or "Last-Modified" in response.headers:
         response.make_conditional(request)
         if response.status_code == 304:
-            response.set_data(b"")
             for header in ("Content-Type", "Content-Length", "Content-Disposition"):
                 response.headers.pop(header, None)
             return response
-    response.vary.add("Accept-Encoding")
-    if accepts_gzip() and response.content_length and response.content_length >= MIN_BYTES:
+    if response.mimetype in COMPRESSIBLE:
+        response.vary.add("Accept-Encoding")
+    if response.mimetype in COMPRESSIBLE and accepts_gzip() and page.length(token) >= MIN_BYTES:
         response.set_data(gzip_joined(page.parts, page.deflated, token))
         response.headers["Content-Encoding"] = "gzip"
         etag, weak = response.get_etag()
         if etag and not weak:
             response.set_etag(etag, weak=True)
+    else:
+        response.set_data(page.body(token))
     return response
 
 
 def init_app(app: Flask) -> None:
-    megabytes = app.config.get("PAGE_CACHE_MB", 64)
-    if megabytes:
-        root = Path(app.instance_path) / "page-cache"
-        app.extensions[EXTENSION] = FilePageStore(root, int(megabytes * 1024 * 1024))
+    """After ``compression.init_app`` (so pages are stored just before they are compressed) and before
+    ``db_faults.init_app`` (so a lost connection while looking for a hit is handled like any other)."""
+    megabytes = app.config.get("PAGE_CACHE_MB", DEFAULT_MB)
+    if not megabytes:
+        return
+    root = Path(app.instance_path) / "page-cache"
+    app.extensions[EXTENSION] = FilePageStore(root, int(megabytes * 1024 * 1024))
+    app.after_request(_store_rendered)
+    dispatch = app.full_dispatch_request
+
+    def full_dispatch_request() -> Response:
+        hit = serve_hit()
+        return hit if hit is not None else dispatch()
+
+    app.full_dispatch_request = full_dispatch_request  # type: ignore[method-assign]

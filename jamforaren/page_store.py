@@ -37,6 +37,10 @@ class Page:
     def body(self, token: bytes) -> bytes:
         return token.join(self.parts)
 
+    def length(self, token: bytes) -> int:
+        """The length of ``body(token)``."""
+        return sum(map(len, self.parts)) + len(token) * (len(self.parts) - 1)
+
 
 def _digest(value: Hashable) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()

@@ -41,6 +41,24 @@ def counted_queries(app: Flask) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
+@contextmanager
+def counted_checkouts(app: Flask) -> Iterator[list[int]]:
+    """How often the pool lends a connection (the data version is read straight through the driver, so it
+    is not among the statements SQLAlchemy sees)."""
+    checkouts: list[int] = []
+
+    def count(*args):  # type: ignore[no-untyped-def]
+        checkouts.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "checkout", count)
+    try:
+        yield checkouts
+    finally:
+        event.remove(engine, "checkout", count)
+
+
 def without_tokens(html: str) -> str:
     return TOKEN.sub('name="csrf_token" value=""', html)
 
@@ -51,13 +69,13 @@ def preschool(app: Flask) -> tuple[int, str, str]:
         return unit.id, unit.slug, unit.name
 
 
-def test_a_page_is_rendered_once_and_then_served_with_one_query(fresh_app: Flask):
+def test_a_page_is_rendered_once_and_then_served_with_one_connection(fresh_app: Flask):
     first, second = fresh_app.test_client(), fresh_app.test_client()
     miss = first.get("/kundval/forskola?sortera=nojdhet")
-    with counted_queries(fresh_app) as queries:
+    with counted_queries(fresh_app) as queries, counted_checkouts(fresh_app) as checkouts:
         hit = second.get("/kundval/forskola?sortera=nojdhet")
     assert (miss.headers["X-Cache"], hit.headers["X-Cache"]) == ("MISS", "HIT")
-    assert len(queries) == 1  # which version of the data is current
+    assert (len(queries), len(checkouts)) == (0, 1)  # one connection, for the version of the data
     assert without_tokens(hit.get_data(as_text=True)) == without_tokens(miss.get_data(as_text=True))
     assert first.get("/kundval/forskola?sortera=namn").headers["X-Cache"] == "MISS"  # another query string
 
