@@ -32,6 +32,11 @@ SKIPPED_FIELDS = {"password_hash"}
 UNAUDITED_TABLES = {"sign_in_attempt"}
 
 
+# Tables that no public page and no open data show: their events are not public (AuditEvent.public), so a
+# resident's page feedback or comment, or an officer's sign-in, leaves every cached page as it is.
+PRIVATE_TABLES = frozenset({"page_feedback", "comment", "user", "membership", "profile_revision"})
+
+
 def _audited(obj: object) -> bool:
     return isinstance(obj, Base) and not isinstance(obj, AuditEvent) and obj.__tablename__ not in UNAUDITED_TABLES
 
@@ -105,7 +110,7 @@ def record(session: Session, action: str, entity_type: str, entity_id: int | Non
            changes: dict[str, Any]) -> None:
     user_id, label = _actor.get()
     session.add(AuditEvent(user_id=user_id, actor=label, action=action, entity_type=entity_type,
-                           entity_id=entity_id, changes=changes))
+                           entity_id=entity_id, changes=changes, public=entity_type not in PRIVATE_TABLES))
 
 
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:

@@ -1,7 +1,8 @@
 """The version of the data, and small results remembered per version.
 
-Every commit writes audit events (imports, seeding and restores too), so the newest audit event's id and
-time change whenever anything changes. What depends only on the data — the pages in the page cache, an
+Every commit writes audit events (imports, seeding and restores too), so the newest public audit event's
+id and time change whenever anything a resident or an integrator can see changes (page feedback, comments
+and accounts are not public: ``audit.PRIVATE_TABLES``). What depends only on the data — the pages in the page cache, an
 area's filter choices, each key figure's latest year — can be kept until the version changes, in every
 worker, and is then thrown away at once: nothing stale is ever shown after a commit.
 """
@@ -20,13 +21,14 @@ from jamforaren.extensions import db
 from jamforaren.models import AuditEvent
 
 EXTENSION = "jamforaren.remembered"
-VERSION_QUERY = f"SELECT max(id), max(occurred_at) FROM {AuditEvent.__tablename__}"  # two index lookups
+VERSION_QUERY = (f"SELECT id, occurred_at FROM {AuditEvent.__tablename__} WHERE public "
+                 "ORDER BY id DESC LIMIT 1")  # one lookup in the partial index ix_audit_event_public_id
 T = TypeVar("T")
 
 
 def data_version() -> tuple[int, str]:
-    """The newest audit event's id and time (the time tells a restore from a backup, which brings older
-    ids back). Read once per request."""
+    """The newest public audit event's id and time (the time tells a restore from a backup, which brings
+    older ids back). Read once per request."""
     if has_request_context() and "data_version" in g:
         return g.data_version  # type: ignore[no-any-return]
     newest, when = _newest_event()
@@ -48,12 +50,13 @@ def _newest_event() -> tuple[Any, Any]:
         row = cursor.fetchone()
         cursor.close()
         connection.close()
-        return tuple(row)
+        return tuple(row) if row else (None, None)
     except db.engine.dialect.loaded_dbapi.Error:
         if connection is not None:
             connection.invalidate()
     with db.engine.connect() as again:
-        return tuple(again.exec_driver_sql(VERSION_QUERY).one())
+        row = again.exec_driver_sql(VERSION_QUERY).first()
+    return tuple(row) if row else (None, None)
 
 
 class Remembered:

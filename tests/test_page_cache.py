@@ -12,10 +12,11 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from jamforaren.compression import deflate_part
 from jamforaren.extensions import db
+from jamforaren.models import AuditEvent, Unit
 from jamforaren.page_store import FilePageStore, Page
 from tests.conftest import OFFICER_EDUCATION, csrf_token, dispose, make_app, sign_in
 from tests.test_admin_providers import only_in, unit_form_data
@@ -109,6 +110,34 @@ def test_a_change_shows_on_the_next_request(fresh_app: Flask):
     assert "Förskolan Ekorren" in page.get_data(as_text=True) and name not in page.get_data(as_text=True)
 
 
+def rename(app: Flask, slug: str, name: str) -> None:
+    with app.app_context():
+        db.session.scalars(select(Unit).where(Unit.slug == slug)).one().name = name
+        db.session.commit()
+
+
+def test_feedback_comments_and_sign_ins_leave_the_cached_pages_alone(fresh_app: Flask):
+    _, slug, _ = preschool(fresh_app)
+    with fresh_app.app_context():
+        before = db.session.scalar(select(func.max(AuditEvent.id)))
+    resident = fresh_app.test_client()
+    page = resident.get(f"/enheter/{slug}")
+    assert page.headers["X-Cache"] == "MISS"
+    token = TOKEN.search(page.get_data(as_text=True)).group(1)
+    assert resident.post("/sidfeedback", data={"csrf_token": token, "sida": "/", "svar": "ja"}).status_code == 303
+    assert resident.post(f"/enheter/{slug}/synpunkt", data={
+        "csrf_token": token, "synpunkt": "Bra förskola, men kön är lång.", "epost": ""}).status_code == 303
+    sign_in(fresh_app.test_client(), OFFICER_EDUCATION)
+    with fresh_app.app_context():
+        written = db.session.execute(select(AuditEvent.entity_type, AuditEvent.public)
+                                     .where(AuditEvent.id > before)).all()
+    assert {"page_feedback", "comment"} <= {kind for kind, _ in written} and not any(p for _, p in written)
+    assert fresh_app.test_client().get(f"/enheter/{slug}").headers["X-Cache"] == "HIT"
+    rename(fresh_app, slug, "Förskolan Nyckelpigan")
+    renamed = fresh_app.test_client().get(f"/enheter/{slug}")
+    assert renamed.headers["X-Cache"] == "MISS" and "Förskolan Nyckelpigan" in renamed.get_data(as_text=True)
+
+
 def test_signed_in_users_never_get_or_leave_a_cached_page(fresh_app: Flask):
     officer = fresh_app.test_client()
     sign_in(officer, OFFICER_EDUCATION)
@@ -200,9 +229,7 @@ def test_the_workers_of_a_host_share_the_pages_and_old_versions_are_removed(fres
         assert other_worker.test_client().get(f"/enheter/{slug}").headers["X-Cache"] == "HIT"
         folders = list((Path(fresh_app.instance_path) / "page-cache").iterdir())
         assert len(folders) == 1
-        reader = fresh_app.test_client()
-        token = TOKEN.search(reader.get("/").get_data(as_text=True)).group(1)
-        reader.post("/sidfeedback", data={"csrf_token": token, "sida": "/", "svar": "ja"})  # a write: new version
+        rename(fresh_app, slug, "Förskolan Nyckelpigan")  # a public change: a new version of the data
         assert other_worker.test_client().get(f"/enheter/{slug}").headers["X-Cache"] == "MISS"
         assert [f.name for f in (Path(fresh_app.instance_path) / "page-cache").iterdir()] != [folders[0].name]
         assert len(list((Path(fresh_app.instance_path) / "page-cache").iterdir())) == 1

@@ -92,10 +92,10 @@ def label(mapping: dict[str, str] | None) -> dict[str, str | None]:
 # --- When the data last changed ----------------------------------------------------------------------
 
 def data_changed_at(today: date | None = None) -> datetime | None:
-    """When the public data last changed: the newest audit event (every commit writes one, imports and
+    """When the public data last changed: the newest public audit event (every commit writes one, imports and
     seeding included) or the start of the day on which the newest rulebook version came into force
     (which changes what "in force" means without any write), whichever is later."""
-    newest = db.session.scalar(select(func.max(AuditEvent.occurred_at)))
+    newest = db.session.scalar(select(func.max(AuditEvent.occurred_at)).where(AuditEvent.public))
     today = today or date.today()
     came_into_force = db.session.scalar(select(func.max(Rulebook.valid_from)).where(Rulebook.valid_from <= today))
     candidates = [aware(newest)] if newest is not None else []
