@@ -4,7 +4,9 @@ same run, on the same machine, two references under the same load:
 
 - the CEILING (bench/ceiling.py): a minimal Flask app under the same server, same number of workers,
   returning a page of the same size (the median of our HTML pages) with no database, templates or
-  middleware: what the server and Flask cost, the most a Flask portal can do here;
+  middleware: what the server and Flask cost, the most a Flask portal can do here. It is measured right
+  after each of our cells, and each of our figures is divided by that measurement: a shared machine's
+  speed drifts by a third within a run;
 - the PEER (bench/peer.py): Datasette publishing the same SQLite data (an immutable copy with an FTS5 table
   over the units, and canned queries), answering the equivalent queries. SQLite only: with a PostgreSQL
   database bench/run says so and skips the peer.
@@ -63,6 +65,7 @@ a few slow requests raise p95/p99 a lot, most of all at 1 client; the JSON also 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import math
@@ -80,6 +83,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -329,11 +333,30 @@ def drive(port: int, paths: list[str], concurrency: int, duration: int) -> dict:
             "p99_ms": round(data["p99_ms"], 1), "max_ms": round(data["max_ms"], 1)}
 
 
+def prime(port: int, paths: list[str], concurrency: int) -> float:
+    """Ask for every distinct path once, ``concurrency`` at a time, as a browser would (gzip); the seconds
+    it took. A portal in its busy week has been serving for hours: every page of the mix has been asked
+    for before (the long tail included), as a time-bounded warm-up alone cannot ensure."""
+    def fetch(path: str) -> None:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            error.close()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(fetch, dict.fromkeys(paths)))
+    return time.perf_counter() - started
+
+
 def measure(name: str, port: int, mix: dict[str, list[str]], levels: list[int], duration: int,
-            memory: Callable[[], list[float]], warmup: int) -> tuple[dict, dict]:
-    """Every route at every level, each route after ``warmup`` seconds of the same requests at the highest
-    level (not measured: a portal in its busy week has been serving for hours); per cell also the serving
-    processes' RSS (summed) after it."""
+            memory: Callable[[], list[float]], warmup: int,
+            reference: Callable[[int], dict] | None = None) -> tuple[dict, dict]:
+    """Every route at every level, each route after its distinct paths were asked for once (``prime``) and
+    ``warmup`` seconds of the same requests at the highest level (neither is measured); per cell also the
+    serving processes' RSS (summed) after it, and ``reference(level)`` (the ceiling) measured right after."""
     sizes = {route: page_sizes(port, paths) for route, paths in mix.items()}
     for route, size in sizes.items():
         if size["failures"]:
@@ -342,12 +365,16 @@ def measure(name: str, port: int, mix: dict[str, list[str]], levels: list[int], 
     cells: dict = {}
     for route, paths in mix.items():
         if warmup:
+            took = prime(port, paths, max(levels))
+            print(f"{name:7} {route:14} every distinct path asked for once in {took:.1f} s", flush=True)
             drive(port, paths, max(levels), warmup)
         for level in levels:
             cell = drive(port, paths, level, duration)
             processes = memory()
             cell["rss_mb"] = round(sum(processes), 1)
             cells.setdefault(route, {})[str(level)] = cell
+            if reference is not None:
+                cell["ceiling"] = reference(level)
             print(f"{name:7} {route:14} c={level:<3} {cell['requests_per_s']:>8} req/s  p50 {cell['p50_ms']} ms  "
                   f"p95 {cell['p95_ms']} ms  p99 {cell['p99_ms']} ms  errors {cell['errors']}  "
                   f"RSS {cell['rss_mb']} MB", flush=True)
@@ -370,15 +397,17 @@ def markdown(results: dict, levels: list[int]) -> str:
     ceiling = results["ceiling"]
     lines = [
         f"{results['started']}, {results['database']}, {results['workers']} gunicorn workers, "
-        f"{results['duration_s']:g} s per cell after {results['warmup_s']} s of warm-up per route, requests "
+        f"{results['duration_s']:g} s per cell after each route's distinct paths were asked for once and "
+        f"{results['warmup_s']} s of warm-up, requests "
         f"with Zipf popularity (s = {results['popularity_zipf_s']:g}) over each route's distinct paths "
         f"({', '.join(f'{r}: {n:,}' for r, n in results['paths'].items())}), wrk min(2, clients) threads. "
         f"Ceiling: minimal Flask, same server, "
-        f"{ceiling['page_bytes']:,}-byte page. Peer: "
+        f"{ceiling['page_bytes']:,}-byte page, measured right after each of our cells (its row: the median). Peer: "
         + (f"Datasette {peer_info['version']}, one process, immutable copy, equivalent queries."
            if peer_info.get("routes") else f"not measured ({peer_info['skipped']})."),
         "",
-        "÷ = our figure divided by the ceiling's (c) or the peer's (p) at the same clients: req/s below 1 is "
+        "÷ = our figure divided by the ceiling's measured right after it (c) or the peer's (p) at the same "
+        "clients: req/s below 1 is "
         "slower, latency above 1 is slower. RSS: all serving processes, after the cell. KB: median page as "
         "sent with Accept-Encoding: gzip. The JSON has every figure's ratios.",
         "",
@@ -418,7 +447,8 @@ def main() -> int:
     parser.add_argument("--peer-dir", type=Path, help="where the peer's copy is kept (default: <database>.peer/)")
     parser.add_argument("--no-peer", action="store_true", help="skip the Datasette peer")
     parser.add_argument("--warmup", type=int, default=30,
-                        help="seconds of each route's requests, not measured, before its cells (0: none)")
+                        help="seconds of each route's requests, not measured, before its cells, after each of "
+                             "its distinct paths was asked for once (0: neither)")
     parser.add_argument("--page-cache", choices=("both", "on", "off"), default="both",
                         help="measure the portal with its page cache, without it (PAGE_CACHE_MB=0), or both")
     parser.add_argument("--seed", type=int, default=2026, help="for the order and popularity of the requests")
@@ -451,28 +481,42 @@ def main() -> int:
 
     runs = {"both": (("routes", None), ("routes_uncached", "0")), "on": (("routes", None),),
             "off": (("routes_uncached", "0"),)}[args.page_cache]
-    for key, cache_mb in runs:
-        port = free_port()
-        portal_env = {**env, "JAMFORAREN_PAGE_CACHE_MB": cache_mb} if cache_mb is not None else env
-        name = "portal" if cache_mb is None else "uncached"
-        with serving(gunicorn("jamforaren:create_app()", port, args.workers), portal_env, port) as portal:
-            results[key], sizes = measure(name, port, {r: p["portal"] for r, p in mix.items()}, levels,
-                                          args.duration, lambda: worker_rss_mb(portal.pid), args.warmup)
-            results[f"{key}_worker_rss_mb"] = worker_rss_mb(portal.pid)
-    results["page_sizes"] = {route: {"portal": size, "peer": None} for route, size in sizes.items()}
+    adjacent: dict[str, list[dict]] = {str(level): [] for level in levels}
+    with contextlib.ExitStack() as ceiling_server:
+        ceiling_port = free_port()
+        ceiling_pid = 0
 
-    page_bytes = round(statistics.median(sizes[r]["page_bytes"] for r in HTML_ROUTES if sizes[r]["page_bytes"]))
-    ceiling_port = free_port()
-    ceiling_env = {**env, "CEILING_BYTES": str(page_bytes), "PYTHONPATH": str(HERE)}
-    with serving(gunicorn("ceiling:app", ceiling_port, args.workers), ceiling_env, ceiling_port) as ceiling:
-        results["ceiling"] = {"page_bytes": page_bytes}
-        for level in levels:
+        def ceiling_cell(level: int) -> dict:
+            """The ceiling at ``level``, right after one of our cells: the machine's speed drifts (it is
+            shared), so each of our figures is divided by the ceiling measured next to it."""
             cell = drive(ceiling_port, ["/"], level, args.duration)
-            cell["rss_mb"] = round(sum(worker_rss_mb(ceiling.pid)), 1)
-            results["ceiling"][str(level)] = cell
+            cell["rss_mb"] = round(sum(worker_rss_mb(ceiling_pid)), 1)
+            adjacent[str(level)].append(cell)
             print(f"ceiling c={level:<3} {cell['requests_per_s']:>8} req/s  p50 {cell['p50_ms']} ms  "
                   f"p99 {cell['p99_ms']} ms  errors {cell['errors']}", flush=True)
-        results["ceiling_worker_rss_mb"] = worker_rss_mb(ceiling.pid)
+            return cell
+
+        for key, cache_mb in runs:
+            port = free_port()
+            portal_env = {**env, "JAMFORAREN_PAGE_CACHE_MB": cache_mb} if cache_mb is not None else env
+            name = "portal" if cache_mb is None else "uncached"
+            with serving(gunicorn("jamforaren:create_app()", port, args.workers), portal_env, port) as portal:
+                if not ceiling_pid:  # the ceiling's page is as big as the median of our HTML pages
+                    page_bytes = round(statistics.median(
+                        size["page_bytes"] for route in HTML_ROUTES
+                        if (size := page_sizes(port, mix[route]["portal"]))["page_bytes"]))
+                    ceiling_env = {**env, "CEILING_BYTES": str(page_bytes), "PYTHONPATH": str(HERE)}
+                    ceiling_pid = ceiling_server.enter_context(serving(
+                        gunicorn("ceiling:app", ceiling_port, args.workers), ceiling_env, ceiling_port)).pid
+                results[key], sizes = measure(name, port, {r: p["portal"] for r, p in mix.items()}, levels,
+                                              args.duration, lambda: worker_rss_mb(portal.pid), args.warmup,
+                                              ceiling_cell)
+                results[f"{key}_worker_rss_mb"] = worker_rss_mb(portal.pid)
+        results["ceiling_worker_rss_mb"] = worker_rss_mb(ceiling_pid)
+    results["page_sizes"] = {route: {"portal": size, "peer": None} for route, size in sizes.items()}
+    results["ceiling"] = {"page_bytes": page_bytes, **{
+        level: {**sorted(cells, key=lambda c: c["requests_per_s"])[len(cells) // 2], "adjacent": len(cells)}
+        for level, cells in adjacent.items()}}  # the median of the ceilings measured next to our cells
 
     if args.no_peer:
         results["peer"] = {"skipped": "--no-peer"}
@@ -499,7 +543,7 @@ def main() -> int:
         for route, cells in owner.items():
             for level, cell in cells.items():
                 cell["clients"] = int(level)
-                cell["ratios_to_ceiling"] = ratios(cell, results["ceiling"][level])
+                cell["ratios_to_ceiling"] = ratios(cell, cell.get("ceiling") or results["ceiling"][level])
                 cell["ratio_to_ceiling"] = cell["ratios_to_ceiling"]["requests_per_s"]
     for route, cells in ((r, c) for owner in ours for r, c in owner.items()):
         for level, cell in cells.items():

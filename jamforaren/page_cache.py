@@ -49,6 +49,7 @@ from jamforaren.signing import CSRF_FIELD, csrf_token
 
 EXTENSION = "jamforaren.page_cache"
 DEFAULT_MB = 256  # on disk, per host
+DEFAULT_MEMORY_MB = 16  # the most recently served pages, in each worker's memory as well
 HEADER = "X-Cache"
 CSRF_KEY = CSRF_FIELD
 # What no page shows: the CSRF token, and Flask-Login's bookkeeping, which it keeps up itself on every request.
@@ -186,7 +187,8 @@ def init_app(app: Flask) -> None:
     if not megabytes:
         return
     root = Path(app.instance_path) / "page-cache"
-    app.extensions[EXTENSION] = FilePageStore(root, int(megabytes * 1024 * 1024))
+    memory = app.config.get("PAGE_CACHE_MEMORY_MB", DEFAULT_MEMORY_MB)
+    app.extensions[EXTENSION] = FilePageStore(root, int(megabytes * 1024 * 1024), int(memory * 1024 * 1024))
     app.after_request(_store_rendered)
     dispatch = app.full_dispatch_request
 

@@ -16,6 +16,7 @@ import os
 import pickle
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,23 +48,49 @@ def _digest(value: Hashable) -> str:
 
 
 class FilePageStore:
-    def __init__(self, root: Path, max_bytes: int):
+    """``max_bytes`` bounds the files of one version; the pages this worker served last are also kept in
+    its memory, up to ``memory_bytes`` (a page of one version never changes, so they need no checking)."""
+
+    def __init__(self, root: Path, max_bytes: int, memory_bytes: int = 0):
         self.root = root
         self.max_bytes = max_bytes
+        self.memory_bytes = memory_bytes
         self._current: str | None = None
         self._written = 0  # by this process since the last trim
+        self._recent: OrderedDict[tuple[str, str], Page] = OrderedDict()  # by folder and file name
+        self._recent_bytes = 0
         self._lock = threading.Lock()
 
     def get(self, version: Hashable, key: Hashable) -> Page | None:
+        folder, name = self._folder(version), _digest(key)
+        with self._lock:
+            page = self._recent.get((folder.name, name))
+            if page is not None:
+                self._recent.move_to_end((folder.name, name))
+                return page
         try:
-            data = (self._folder(version) / _digest(key)).read_bytes()
+            data = (folder / name).read_bytes()
         except FileNotFoundError:
             return None
         try:
             page = pickle.loads(data)
         except Exception:  # a file from an older release of the portal, say: render the page again
             return None
-        return page if isinstance(page, Page) else None
+        if not isinstance(page, Page):
+            return None
+        self._remember(folder.name, name, page)
+        return page
+
+    def _remember(self, folder: str, name: str, page: Page) -> None:
+        if page.size > self.memory_bytes // 4:
+            return
+        with self._lock:
+            if folder != self._current or (folder, name) in self._recent:
+                return
+            self._recent[folder, name] = page
+            self._recent_bytes += page.size
+            while self._recent_bytes > self.memory_bytes:
+                self._recent_bytes -= self._recent.popitem(last=False)[1].size
 
     def put(self, version: Hashable, key: Hashable, page: Page) -> None:
         if page.size > self.max_bytes // 8:
@@ -79,6 +106,7 @@ class FilePageStore:
             # meanwhile (mkdir says FileExistsError when it goes between its two steps): the page is outdated
             temporary.unlink(missing_ok=True)
             return
+        self._remember(folder.name, name, page)
         with self._lock:
             self._written += page.size
             due = self._written > self.max_bytes // 8
@@ -90,7 +118,10 @@ class FilePageStore:
     def _folder(self, version: Hashable) -> Path:
         name = _digest(version)[:24]
         if name != self._current:
-            self._current = name
+            with self._lock:
+                self._current = name
+                self._recent.clear()
+                self._recent_bytes = 0
             for other in self.root.glob("*"):  # pages of older versions are never read again
                 if other.name != name:
                     shutil.rmtree(other, ignore_errors=True)

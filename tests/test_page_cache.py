@@ -245,3 +245,18 @@ def test_the_pages_of_one_version_stay_within_the_configured_size(tmp_path: Path
         assert sum(f.stat().st_size for f in (tmp_path / "page-cache").rglob("*")) <= 400_000 + 30_000
     assert store.get((1, "now"), "/page/199") is not None and store.get((1, "now"), "/page/0") is None
     assert store.get((2, "later"), "/page/199") is None  # another version of the data: nothing from before
+
+
+def test_a_worker_keeps_the_pages_it_served_last_in_memory_within_its_bound(tmp_path: Path):
+    store = FilePageStore(tmp_path / "page-cache", max_bytes=10_000_000, memory_bytes=100_000)
+    pages = [Page((body,), (deflate_part(body),), (), (), ()) for body in
+             ((f"<p>{number}</p>".encode() * 1000)[:10_000] for number in range(30))]
+    for number, page in enumerate(pages):
+        store.put((1, "now"), f"/page/{number}", page)
+    for file in (tmp_path / "page-cache").glob("*/*"):
+        file.unlink()  # only the memory is left
+    kept = [number for number in range(30) if store.get((1, "now"), f"/page/{number}") == pages[number]]
+    assert kept and kept == list(range(30 - len(kept), 30))  # the newest, as many as fit
+    assert sum(pages[n].size for n in kept) <= 100_000
+    assert store.get((2, "later"), "/page/29") is None  # another version of the data: nothing from before
+    assert store.get((1, "now"), "/page/29") is None  # and the older version's pages are forgotten
