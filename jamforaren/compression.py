@@ -10,7 +10,7 @@ import struct
 import zlib
 from collections.abc import Sequence
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
 
 COMPRESSIBLE = frozenset({"text/html", "text/css", "text/csv", "text/plain", "application/json",
                           "application/problem+json", "image/svg+xml"})
@@ -20,8 +20,8 @@ GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, n
 FINAL_BLOCK = zlib.compressobj(LEVEL, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)  # an empty last block
 
 
-def accepts_gzip() -> bool:
-    return request.accept_encodings.best_match(["gzip"]) is not None
+def accepts_gzip(asked: Request | None = None) -> bool:
+    return (asked or request).accept_encodings.best_match(["gzip"]) is not None
 
 
 def deflate_part(part: bytes, level: int = 6) -> bytes:
@@ -31,11 +31,22 @@ def deflate_part(part: bytes, level: int = 6) -> bytes:
     return compressor.compress(part) + compressor.flush(zlib.Z_FULL_FLUSH)
 
 
+def stored_block(data: bytes) -> bytes:
+    """``data`` as deflate blocks that keep it as it is (RFC 1951, 3.2.4; not last, byte-aligned): for a
+    CSRF token, which does not compress, this costs nothing, where setting up a compressor costs more
+    than the rest of serving a cached page's body."""
+    blocks = []
+    for start in range(0, len(data), 0xFFFF):
+        chunk = data[start:start + 0xFFFF]
+        blocks.append(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk)
+    return b"".join(blocks)
+
+
 def gzip_joined(parts: Sequence[bytes], deflated: Sequence[bytes], separator: bytes) -> bytes:
     """The gzip of ``separator.join(parts)`` from the parts deflated beforehand (:func:`deflate_part`): only
     the separator (a CSRF token, say) is compressed now, so a cached page is sent compressed for almost
     nothing."""
-    between = deflate_part(separator, 1)
+    between = stored_block(separator)
     chunks, crc = [GZIP_HEADER, deflated[0]], zlib.crc32(parts[0])
     for part, packed in zip(parts[1:], deflated[1:]):
         chunks += (between, packed)

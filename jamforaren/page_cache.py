@@ -31,6 +31,7 @@ the cache off); the oldest go first.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Request, Response, current_app, g, request, session
+from flask.sessions import SessionMixin
 
 from jamforaren.compression import COMPRESSIBLE, MIN_BYTES, accepts_gzip, deflate_part, gzip_joined
 from jamforaren.data_version import data_version
@@ -62,19 +64,27 @@ UNCACHEABLE_SESSION_KEYS = frozenset({"_user_id", "_flashes"})  # a signed-in us
 _MISSING = object()
 
 
-def _session_state() -> dict[str, Any]:
-    return {k: v for k, v in session.items() if k not in IGNORED_SESSION_KEYS}
+# The functions below take the request's own objects (``_current()``): a hit is a few hundred microseconds,
+# and each use of Flask's request, session, g and current_app proxies costs a lookup of its own.
+
+def _current() -> tuple[Flask, Request, SessionMixin]:
+    return (current_app._get_current_object(), request._get_current_object(),  # type: ignore[attr-defined]
+            session._get_current_object())  # type: ignore[attr-defined]
 
 
-def _usable() -> bool:
-    return (request.method in ("GET", "HEAD") and EXTENSION in current_app.extensions
-            and not any(h in request.headers for h in UNCACHEABLE_HEADERS)
-            and not UNCACHEABLE_SESSION_KEYS & session.keys())
+def _session_state(reader: SessionMixin) -> dict[str, Any]:
+    return {k: v for k, v in reader.items() if k not in IGNORED_SESSION_KEYS}
 
 
-def _key(vary: Callable[[], Hashable] | None, state: dict[str, Any]) -> tuple:
-    return (request.scheme, request.host, request.full_path, current_language(), date.today().isoformat(),
-            json.dumps(state, sort_keys=True, default=str), vary() if vary else None)
+def _usable(app: Flask, asked: Request, reader: SessionMixin) -> bool:
+    return (asked.method in ("GET", "HEAD") and EXTENSION in app.extensions
+            and not any(h in asked.headers for h in UNCACHEABLE_HEADERS)
+            and not UNCACHEABLE_SESSION_KEYS & reader.keys())
+
+
+def _key(asked: Request, vary: Callable[[], Hashable] | None, state: dict[str, Any]) -> tuple:
+    return (asked.scheme, asked.host, asked.full_path, current_language(), date.today().isoformat(),
+            json.dumps(state, sort_keys=True, default=str) if state else "", vary() if vary else None)
 
 
 @dataclass(frozen=True)
@@ -91,9 +101,10 @@ def cached_page(vary: Callable[[], Hashable] | None = None) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if _usable():
-                before = _session_state()
-                g.page_cache_entry = (data_version(), _key(vary, before), before)
+            app, asked, reader = _current()
+            if _usable(app, asked, reader):
+                before = _session_state(reader)
+                g.page_cache_entry = (data_version(), _key(asked, vary, before), before)
             return view(*args, **kwargs)
 
         wrapper.page_cache = Policy(vary)  # type: ignore[attr-defined]
@@ -105,20 +116,20 @@ def cached_page(vary: Callable[[], Hashable] | None = None) -> Callable:
 def serve_hit() -> Response | None:
     """The cached answer to this request, if there is one: run first in ``full_dispatch_request``, so a hit
     costs a lookup (no before/after-request hooks, no view). ``None`` lets the request go on as usual."""
-    rule = request.url_rule
-    if rule is None or request.routing_exception is not None:
+    app, asked, reader = _current()
+    rule = asked.url_rule
+    if rule is None or asked.routing_exception is not None:
         return None
-    policy = getattr(current_app.view_functions.get(rule.endpoint), "page_cache", None)
-    if policy is None or not _usable():
+    policy = getattr(app.view_functions.get(rule.endpoint), "page_cache", None)
+    if policy is None or not _usable(app, asked, reader):
         return None
-    store: FilePageStore = current_app.extensions[EXTENSION]
-    page = store.get(data_version(), _key(policy.vary, _session_state()))
+    store: FilePageStore = app.extensions[EXTENSION]
+    page = store.get(data_version(), _key(asked, policy.vary, _session_state(reader)))
     if page is None:
         return None
-    response = _replay(page)
-    interface = current_app.session_interface
-    if not interface.is_null_session(session):
-        interface.save_session(current_app, session._get_current_object(), response)  # type: ignore[attr-defined]
+    response = _replay(page, asked, reader)
+    if not app.session_interface.is_null_session(reader):
+        app.session_interface.save_session(app, reader, response)
     return response
 
 
@@ -139,7 +150,7 @@ def _capture(response: Response, before: dict[str, Any]) -> Page | None:
             or "Set-Cookie" in response.headers or response.mimetype not in CACHED_TYPES
             or "Content-Encoding" in response.headers):
         return None
-    after = _session_state()
+    after = _session_state(session._get_current_object())  # type: ignore[attr-defined]
     if UNCACHEABLE_SESSION_KEYS & after.keys():
         return None
     body = response.get_data()
@@ -147,29 +158,29 @@ def _capture(response: Response, before: dict[str, Any]) -> Page | None:
     parts = tuple(body.split(token.encode())) if token else (body,)
     changed = tuple((k, v) for k, v in after.items() if before.get(k, _MISSING) != v)  # pickled when stored
     removed = tuple(k for k in before if k not in after)
+    if response.mimetype in COMPRESSIBLE:
+        response.vary.add("Accept-Encoding")  # as compression will say; stored so that a hit need not
     headers = tuple((k, v) for k, v in response.headers.items() if k not in ("Content-Length", HEADER))
     return Page(parts, tuple(map(deflate_part, parts)), headers, changed, removed)
 
 
-def _replay(page: Page) -> Response:
+def _replay(page: Page, asked: Request, reader: SessionMixin) -> Response:
     """The stored answer (its headers are the finished ones, security headers and all), with the reader's
     own CSRF token and session, compressed when the reader accepts gzip, or 304 when it is unchanged."""
     for name, value in page.session_set:
-        session[name] = value  # a fresh copy: every hit reads the page from its file
+        reader[name] = copy.deepcopy(value)  # the page may be kept in memory: never share its values
     for name in page.session_removed:
-        session.pop(name, None)
+        reader.pop(name, None)
     token = csrf_token().encode() if len(page.parts) > 1 else b""
     response = Response(headers=list(page.headers))
     response.headers[HEADER] = "HIT"
     if "ETag" in response.headers or "Last-Modified" in response.headers:
-        response.make_conditional(request)
+        response.make_conditional(asked)
         if response.status_code == 304:
             for header in ("Content-Type", "Content-Length", "Content-Disposition"):
                 response.headers.pop(header, None)
             return response
-    if response.mimetype in COMPRESSIBLE:
-        response.vary.add("Accept-Encoding")
-    if response.mimetype in COMPRESSIBLE and accepts_gzip() and page.length(token) >= MIN_BYTES:
+    if response.mimetype in COMPRESSIBLE and accepts_gzip(asked) and page.length(token) >= MIN_BYTES:
         response.set_data(gzip_joined(page.parts, page.deflated, token))
         response.headers["Content-Encoding"] = "gzip"
         etag, weak = response.get_etag()

@@ -1,6 +1,8 @@
 """The session cookie and the CSRF token, signed as Flask and Flask-WTF sign them, with each serializer
 made once instead of on every request (making one costs as much as using it: itsdangerous tries the
-serializer out each time). A page-cache hit signs both for every new visitor."""
+serializer out each time), and with SHA-1 itself where Flask and itsdangerous pass a lazy wrapper of it
+(for systems that forbid SHA-1 at import): the same signatures, but ``hmac`` then uses OpenSSL's HMAC
+instead of its pure-Python one. A page-cache hit signs both for every new visitor."""
 
 from __future__ import annotations
 
@@ -27,12 +29,12 @@ class SessionInterface(SecureCookieSessionInterface):
 def _session_serializer(interface: SessionInterface, keys: tuple) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(
         list(keys), salt=interface.salt, serializer=interface.serializer,
-        signer_kwargs={"key_derivation": interface.key_derivation, "digest_method": interface.digest_method})
+        signer_kwargs={"key_derivation": interface.key_derivation, "digest_method": hashlib.sha1})
 
 
 @lru_cache(maxsize=8)
 def _csrf_serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=CSRF_SALT)
+    return URLSafeTimedSerializer(secret_key, salt=CSRF_SALT, signer_kwargs={"digest_method": hashlib.sha1})
 
 
 def csrf_token() -> str:

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import gzip
 import re
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
-from jamforaren.compression import deflate_part
+from jamforaren.compression import deflate_part, gzip_joined
 from jamforaren.extensions import db
 from jamforaren.models import AuditEvent, Unit
 from jamforaren.page_store import FilePageStore, Page
@@ -260,3 +262,13 @@ def test_a_worker_keeps_the_pages_it_served_last_in_memory_within_its_bound(tmp_
     assert sum(pages[n].size for n in kept) <= 100_000
     assert store.get((2, "later"), "/page/29") is None  # another version of the data: nothing from before
     assert store.get((1, "now"), "/page/29") is None  # and the older version's pages are forgotten
+
+
+@pytest.mark.parametrize("token", [b"", b"IjBhZGQ.aw-x_Y", bytes(range(256)) * 300])  # the last: over 64 KB
+def test_a_page_joined_from_parts_compressed_beforehand_is_valid_gzip(token: bytes, tmp_path: Path):
+    parts = (b"<!doctype html><p>" + "Förskolan Ekorren ".encode() * 2000, b'" name="csrf_token"><p>', b"</p>")
+    packed = gzip_joined(parts, tuple(map(deflate_part, parts)), token)
+    assert gzip.decompress(packed) == token.join(parts)
+    (tmp_path / "page.gz").write_bytes(packed)  # and GNU gzip agrees, checksum and length included
+    unpacked = subprocess.run(["gzip", "-d", "-c", str(tmp_path / "page.gz")], capture_output=True, check=True)
+    assert unpacked.stdout == token.join(parts)
