@@ -29,37 +29,22 @@ TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 @contextmanager
-def counted_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
-@contextmanager
-def counted_checkouts(app: Flask) -> Iterator[list[int]]:
-    """How often the pool lends a connection (the data version is read straight through the driver, so it
-    is not among the statements SQLAlchemy sees)."""
-    checkouts: list[int] = []
+def counted(app: Flask, engine_event: str) -> Iterator[list[tuple]]:
+    """The engine's ``engine_event``s while the block runs: "before_cursor_execute" for the statements that
+    go through SQLAlchemy, "checkout" for each connection the pool lends (the data version is read
+    straight through the driver, so it is not among the statements)."""
+    seen: list[tuple] = []
 
     def count(*args):  # type: ignore[no-untyped-def]
-        checkouts.append(1)
+        seen.append(args)
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "checkout", count)
+    event.listen(engine, engine_event, count)
     try:
-        yield checkouts
+        yield seen
     finally:
-        event.remove(engine, "checkout", count)
+        event.remove(engine, engine_event, count)
 
 
 def without_tokens(html: str) -> str:
@@ -75,7 +60,7 @@ def preschool(app: Flask) -> tuple[int, str, str]:
 def test_a_page_is_rendered_once_and_then_served_with_one_connection(fresh_app: Flask):
     first, second = fresh_app.test_client(), fresh_app.test_client()
     miss = first.get("/kundval/forskola?sortera=nojdhet")
-    with counted_queries(fresh_app) as queries, counted_checkouts(fresh_app) as checkouts:
+    with counted(fresh_app, "before_cursor_execute") as queries, counted(fresh_app, "checkout") as checkouts:
         hit = second.get("/kundval/forskola?sortera=nojdhet")
     assert (miss.headers["X-Cache"], hit.headers["X-Cache"]) == ("MISS", "HIT")
     assert (len(queries), len(checkouts)) == (0, 1)  # one connection, for the version of the data
