@@ -2,9 +2,9 @@
 
 Every commit writes audit events (imports, seeding and restores too), so the newest public audit event's
 id and time change whenever anything a resident or an integrator can see changes (page feedback, comments
-and accounts are not public: ``audit.PRIVATE_TABLES``). What depends only on the data — the pages in the page cache, an
-area's filter choices, each key figure's latest year — can be kept until the version changes, in every
-worker, and is then thrown away at once: nothing stale is ever shown after a commit.
+and accounts are not public: ``audit.PRIVATE_TABLES``). What depends only on the data — the pages in the
+page cache, an area's filter choices, each key figure's latest year — can be kept until the version
+changes, in every worker, and is then thrown away at once: nothing stale is ever shown after a commit.
 """
 
 from __future__ import annotations

@@ -17,16 +17,17 @@ compare basket, flash messages). So an entry is found by all of those, and:
   gets the reader's own token. Each part is also kept compressed on its own, so a hit is sent gzipped
   without compressing the page again (``compression.gzip_joined``).
 - Signed-in users, sessions with flash messages, answers other than 200 and answers that set cookies are
-  never served from or stored in the cache.
-
+  never served from or stored in the cache. Nor are pages a before-request hook would refuse: those answer
+  400, and only 200s are stored.
 - **A hit is served first**: before the before-request hooks, the view and the after-request hooks (the
   stored headers are the finished ones: security headers, CORS, Vary, Content-Language), so it costs
   about as much as the request context, the version query and the file read. A miss runs as usual and
   its page is stored just before compression.
 
 A hit answers ``If-None-Match``/``If-Modified-Since`` with 304 as the view would have. Hits say
-``X-Cache: HIT`` (misses ``MISS``). ``PAGE_CACHE_MB`` bounds the pages kept for the current data (0 turns
-the cache off); the oldest go first.
+``X-Cache: HIT`` (misses ``MISS``). ``PAGE_CACHE_MB`` bounds the pages kept on disk for the current data
+(0 turns the cache off; the oldest go first), ``PAGE_CACHE_MEMORY_MB`` those each worker also keeps in
+memory (the ones it served last).
 """
 
 from __future__ import annotations
@@ -53,9 +54,8 @@ EXTENSION = "jamforaren.page_cache"
 DEFAULT_MB = 256  # on disk, per host
 DEFAULT_MEMORY_MB = 16  # the most recently served pages, in each worker's memory as well
 HEADER = "X-Cache"
-CSRF_KEY = CSRF_FIELD
 # What no page shows: the CSRF token, and Flask-Login's bookkeeping, which it keeps up itself on every request.
-IGNORED_SESSION_KEYS = frozenset({CSRF_KEY, "_remember", "_remember_seconds", "_id", "_fresh"})
+IGNORED_SESSION_KEYS = frozenset({CSRF_FIELD, "_remember", "_remember_seconds", "_id", "_fresh"})
 CACHED_TYPES = frozenset({"text/html", "application/json", "text/csv"})
 # Preconditions that are not about freshness are left to the view (a hit answers If-None-Match and
 # If-Modified-Since itself).
@@ -82,32 +82,40 @@ def _usable(app: Flask, asked: Request, reader: SessionMixin) -> bool:
             and not UNCACHEABLE_SESSION_KEYS & reader.keys())
 
 
-def _key(asked: Request, vary: Callable[[], Hashable] | None, state: dict[str, Any]) -> tuple:
-    return (asked.scheme, asked.host, asked.full_path, current_language(), date.today().isoformat(),
-            json.dumps(state, sort_keys=True, default=str) if state else "", vary() if vary else None)
+SessionPart = Callable[[SessionMixin], Any]
 
 
 @dataclass(frozen=True)
 class Policy:
     vary: Callable[[], Hashable] | None
+    shown: SessionPart | None  # what of the session the page shows (None: nothing)
+
+    def key(self, asked: Request, reader: SessionMixin) -> tuple:
+        shown = self.shown(reader) if self.shown else None
+        return (asked.scheme, asked.host, asked.full_path, current_language(), date.today().isoformat(),
+                json.dumps(shown, sort_keys=True, default=str) if shown else "",
+                self.vary() if self.vary else None)
 
 
-def cached_page(vary: Callable[[], Hashable] | None = None) -> Callable:
+def cached_page(vary: Callable[[], Hashable] | None = None,
+                shown: SessionPart | None = _session_state) -> Callable:
     """Mark a public GET view as cached: a hit is served before the view and every other hook runs
     (:func:`serve_hit`); a miss runs the view as usual, and the finished answer is stored
     (:func:`_store_rendered`). ``vary`` adds what else the page depends on (the search index's
-    generation for search results)."""
+    generation for search results); ``shown`` says what of the resident's session the page shows (by
+    default all of it; ``None`` for pages that show none of it, which every resident then shares)."""
+    policy = Policy(vary, shown)
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             app, asked, reader = _current()
             if _usable(app, asked, reader):
-                before = _session_state(reader)
-                g.page_cache_entry = (data_version(), _key(asked, vary, before), before)
+                g.page_cache_entry = (data_version(), policy.key(asked, reader), _session_state(reader),
+                                      policy.shown is _session_state)
             return view(*args, **kwargs)
 
-        wrapper.page_cache = Policy(vary)  # type: ignore[attr-defined]
+        wrapper.page_cache = policy  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
@@ -124,7 +132,7 @@ def serve_hit() -> Response | None:
     if policy is None or not _usable(app, asked, reader):
         return None
     store: FilePageStore = app.extensions[EXTENSION]
-    page = store.get(data_version(), _key(asked, policy.vary, _session_state(reader)))
+    page = store.get(data_version(), policy.key(asked, reader))
     if page is None:
         return None
     response = _replay(page, asked, reader)
@@ -137,15 +145,15 @@ def _store_rendered(response: Response) -> Response:
     """After every other after-request hook but compression: keep the finished page of a miss."""
     entry = g.pop("page_cache_entry", None)
     if entry is not None:
-        version, key, before = entry
-        page = _capture(response, before)
+        version, key, before, keyed_by_whole_session = entry
+        page = _capture(response, before, keyed_by_whole_session)
         if page is not None:
             current_app.extensions[EXTENSION].put(version, key, page)
         response.headers[HEADER] = "MISS"
     return response
 
 
-def _capture(response: Response, before: dict[str, Any]) -> Page | None:
+def _capture(response: Response, before: dict[str, Any], keyed_by_whole_session: bool) -> Page | None:
     if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
             or "Set-Cookie" in response.headers or response.mimetype not in CACHED_TYPES
             or "Content-Encoding" in response.headers):
@@ -154,10 +162,12 @@ def _capture(response: Response, before: dict[str, Any]) -> Page | None:
     if UNCACHEABLE_SESSION_KEYS & after.keys():
         return None
     body = response.get_data()
-    token = g.get(CSRF_KEY)
+    token = g.get(CSRF_FIELD)
     parts = tuple(body.split(token.encode())) if token else (body,)
     changed = tuple((k, v) for k, v in after.items() if before.get(k, _MISSING) != v)  # pickled when stored
     removed = tuple(k for k in before if k not in after)
+    if (changed or removed) and not keyed_by_whole_session:
+        return None  # what rendering did to this session is only right for sessions just like it
     if response.mimetype in COMPRESSIBLE:
         response.vary.add("Accept-Encoding")  # as compression will say; stored so that a hit need not
     headers = tuple((k, v) for k, v in response.headers.items() if k not in ("Content-Length", HEADER))

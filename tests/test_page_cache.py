@@ -153,6 +153,22 @@ def test_language_and_basket_are_each_readers_own(fresh_app: Flask):
     assert not any(re.search(rf'value="{s}"[^>]*checked', untouched) for s in slugs)
 
 
+def test_a_basket_only_sets_apart_the_pages_that_show_it(fresh_app: Flask):
+    slugs = listed_slugs(fresh_app, "hemtjanst")[:2]
+    shared = ["/", "/sok?q=f%C3%B6rskola", "/kundval/forskola", "/kundval/forskola/villkor", "/api/v1/units",
+              "/oppna-data"]
+    for path in [*shared, "/kundval/hemtjanst"]:
+        assert fresh_app.test_client().get(path).headers["X-Cache"] == "MISS", path
+    comparing = fresh_app.test_client()
+    comparing.get("/kundval/hemtjanst/jamfor?" + "&".join(f"enhet={s}" for s in slugs))  # fills the basket
+    for path in shared:  # pages that show no basket, or another area's: the same for every resident
+        assert comparing.get(path).headers["X-Cache"] == "HIT", path
+    own = comparing.get("/kundval/hemtjanst")
+    assert own.headers["X-Cache"] == "MISS"  # the area's list shows the basket: rendered for it
+    assert all(re.search(rf'value="{s}"[^>]*checked', own.get_data(as_text=True)) for s in slugs)
+    assert fresh_app.test_client().get("/kundval/hemtjanst").headers["X-Cache"] == "HIT"  # without a basket
+
+
 def test_a_flash_message_is_shown_once_and_not_cached(fresh_app: Flask):
     _, slug, _ = preschool(fresh_app)
     reader: FlaskClient = fresh_app.test_client()

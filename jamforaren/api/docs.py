@@ -39,7 +39,7 @@ def example_url(endpoint: Endpoint, values: dict[str, Any], csv: bool = False) -
 
 
 @docs_bp.get("/oppna-data")
-@cached_page()
+@cached_page(shown=None)
 def page() -> str:
     values = example_values()
     endpoints = ordered_endpoints()

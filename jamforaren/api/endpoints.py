@@ -98,13 +98,13 @@ def ordered_endpoints() -> list[Endpoint]:
 def register(bp: Blueprint, endpoint: Endpoint) -> Endpoint:
     ENDPOINTS.append(endpoint)
 
-    @cached_page(vary=lambda: request.headers.get("Accept"))
+    @cached_page(vary=lambda: request.headers.get("Accept"), shown=None)
     def json_view(**path_values: Any) -> Response:
         return handle(endpoint, False, path_values)
 
     bp.add_url_rule(endpoint.rule, endpoint.name, json_view, methods=["GET"])
     if endpoint.has_csv:
-        @cached_page(vary=lambda: request.headers.get("Accept"))
+        @cached_page(vary=lambda: request.headers.get("Accept"), shown=None)
         def csv_view(**path_values: Any) -> Response:
             return handle(endpoint, True, path_values)
 

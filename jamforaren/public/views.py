@@ -54,14 +54,14 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 
 @bp.get("/")
-@cached_page()
+@cached_page(shown=None)
 def start() -> str:
     return render_template("public/start.html", processes=listing.processes_with_areas(),
                            counts=listing.listed_unit_counts())
 
 
 @bp.get("/kundval/<slug>")
-@cached_page()
+@cached_page(shown=lambda reader: basket.units_in(reader, request.view_args["slug"]))  # the area's basket
 def area(slug: str) -> str:
     area = _area_or_404(slug)
     facets = area_listing.facets(area)
@@ -75,7 +75,7 @@ def area(slug: str) -> str:
 
 
 @bp.get("/kundval/<slug>/villkor")
-@cached_page()
+@cached_page(shown=None)
 def rules(slug: str) -> str:
     area = _area_or_404(slug)
     rulebooks = list(reversed(area.rulebooks))
@@ -181,7 +181,7 @@ def page_feedback() -> Response:
 
 
 @bp.get("/sok")
-@cached_page(vary=lambda: search_index().generation())
+@cached_page(vary=lambda: search_index().generation(), shown=None)
 def search_page():  # type: ignore[no-untyped-def]
     query = request.args.get("q", "")
     area_slug = request.args.get("kundval") or None
@@ -200,13 +200,13 @@ def search_page():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/om-jamforelserna")
-@cached_page()
+@cached_page(shown=None)
 def about() -> str:
     return render_template("public/about.html", min_respondents=MIN_RESPONDENTS)
 
 
 @bp.get("/tillganglighet")
-@cached_page()
+@cached_page(shown=None)
 def accessibility() -> str:
     return render_template("public/accessibility.html", min_respondents=MIN_RESPONDENTS)
 
