@@ -168,6 +168,14 @@ def test_a_basket_only_sets_apart_the_pages_that_show_it(fresh_app: Flask):
     assert all(re.search(rf'value="{s}"[^>]*checked', own.get_data(as_text=True)) for s in slugs)
     assert fresh_app.test_client().get("/kundval/hemtjanst").headers["X-Cache"] == "HIT"  # without a basket
 
+    _, preschool_slug, _ = preschool(fresh_app)  # a unit page shows the baskets of the unit's own areas
+    assert fresh_app.test_client().get(f"/enheter/{preschool_slug}").headers["X-Cache"] == "MISS"
+    assert comparing.get(f"/enheter/{preschool_slug}").headers["X-Cache"] == "HIT"  # a basket of another area
+    in_basket = comparing.get(f"/enheter/{slugs[0]}")
+    assert in_basket.headers["X-Cache"] == "MISS"  # rendered for this basket: the unit is in it
+    assert in_basket.get_data(as_text=True).count('name="atgard" value="ta-bort"') == 1
+    assert 'value="ta-bort"' not in fresh_app.test_client().get(f"/enheter/{slugs[0]}").get_data(as_text=True)
+
 
 def test_a_flash_message_is_shown_once_and_not_cached(fresh_app: Flask):
     _, slug, _ = preschool(fresh_app)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask.sessions import SessionMixin
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from jamforaren.data_version import remembered
 from jamforaren.i18n import LANGUAGE_COOKIE, current_language
 from jamforaren.indexing import search_index
 from jamforaren.labels import AUTHORISATION_STATUS, OWNERSHIP, language_name
@@ -19,7 +21,7 @@ from jamforaren.public.forms import CommentForm, PageFeedbackForm, area_filter_f
 from jamforaren.services import area_listing, basket, feedback, listing
 from jamforaren.services.catalogue_admin import rulebook_in_force
 from jamforaren.services.compare import CompareError, build_comparison
-from jamforaren.services.unit_profile import area_sections
+from jamforaren.services.unit_profile import area_sections, area_slugs_of
 
 
 def _page_number() -> int:
@@ -100,8 +102,16 @@ def _render_unit(unit: Unit, comment_form: CommentForm | None = None, status: in
     ), status
 
 
+def _unit_page_baskets(reader: SessionMixin) -> dict[str, list[str]] | None:
+    """What a unit page shows of the session: the baskets of the unit's areas (none for most readers)."""
+    if not reader.get(basket.KEY):
+        return None
+    slug = request.view_args["slug"]  # type: ignore[index]
+    return basket.of_areas(reader, remembered(("unit areas", slug), lambda: area_slugs_of(slug))) or None
+
+
 @bp.get("/enheter/<slug>")
-@cached_page()
+@cached_page(shown=_unit_page_baskets)
 def unit(slug: str):  # type: ignore[no-untyped-def]
     return _render_unit(_unit_or_404(slug))
 

@@ -3,7 +3,7 @@ session cookie (the server keeps no state)."""
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterable, MutableMapping
 from typing import Any
 
 from jamforaren.services.compare import MAX_UNITS
@@ -13,6 +13,12 @@ KEY = "compare"
 
 def units_in(session: MutableMapping[str, Any], area_slug: str) -> list[str]:
     return list(session.get(KEY, {}).get(area_slug, []))
+
+
+def of_areas(session: MutableMapping[str, Any], area_slugs: Iterable[str]) -> dict[str, list[str]]:
+    """The baskets of those of these areas that have any units in them."""
+    baskets = session.get(KEY, {})
+    return {slug: list(baskets[slug]) for slug in area_slugs if baskets.get(slug)}
 
 
 def _store(session: MutableMapping[str, Any], area_slug: str, slugs: list[str]) -> None:

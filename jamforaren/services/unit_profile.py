@@ -53,6 +53,13 @@ def latest_published_follow_ups(area: Area, unit_ids: list[int]) -> dict[int, Fo
     return {f.unit_id: f for f in follow_ups}  # later rows overwrite earlier: the newest wins
 
 
+def area_slugs_of(unit_slug: str) -> tuple[str, ...]:
+    """The areas the unit has ever applied in: every area its page can have a section for, and more."""
+    return tuple(db.session.scalars(
+        select(Area.slug).join(Authorisation, Authorisation.area_id == Area.id)
+        .join(Unit, Unit.id == Authorisation.unit_id).where(Unit.slug == unit_slug).distinct()))
+
+
 def area_sections(unit: Unit) -> list[AreaSection]:
     sections = []
     for authorisation in public_authorisations(unit):
