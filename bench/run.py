@@ -288,19 +288,25 @@ def serving(command: list[str], env: dict[str, str], port: int, ready: str = "/"
                 server.wait()
 
 
+def fetch(port: int, path: str) -> tuple[int, bytes, str]:
+    """GET ``path`` as a browser would, with gzip: the status, the body as sent and its Content-Encoding."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read(), response.headers.get("Content-Encoding", "")
+    except urllib.error.HTTPError as error:
+        error.close()
+        return error.code, b"", ""
+
+
 def page_sizes(port: int, paths: list[str]) -> dict:
-    """Fetch a sample of the paths once (warming every worker a little) as a browser would, with gzip:
-    the median bytes sent, the median page bytes, and what did not answer 200."""
+    """Fetch a sample of the paths once (warming every worker a little): the median bytes sent, the median
+    page bytes, and what did not answer 200."""
     wire, page, failures, encodings = [], [], [], set()
     for path in spread(paths, SIZE_SAMPLES):
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                body = response.read()
-                encoding = response.headers.get("Content-Encoding", "")
-        except urllib.error.HTTPError as error:
-            failures.append(f"{error.code} {path}")
-            error.close()
+        status, body, encoding = fetch(port, path)
+        if status != 200:
+            failures.append(f"{status} {path}")
             continue
         encodings.add(encoding or "identity")
         wire.append(len(body))
@@ -334,20 +340,12 @@ def drive(port: int, paths: list[str], concurrency: int, duration: int) -> dict:
 
 
 def prime(port: int, paths: list[str], concurrency: int) -> float:
-    """Ask for every distinct path once, ``concurrency`` at a time, as a browser would (gzip); the seconds
+    """Ask for every distinct path once, ``concurrency`` at a time (``fetch``); the seconds
     it took. A portal in its busy week has been serving for hours: every page of the mix has been asked
     for before (the long tail included), as a time-bounded warm-up alone cannot ensure."""
-    def fetch(path: str) -> None:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Encoding": "gzip"})
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                response.read()
-        except urllib.error.HTTPError as error:
-            error.close()
-
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        list(pool.map(fetch, dict.fromkeys(paths)))
+        list(pool.map(lambda path: fetch(port, path), dict.fromkeys(paths)))
     return time.perf_counter() - started
 
 

@@ -25,6 +25,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, delete, func, insert, inspect, make_url, select, text, update
 
 from jamforaren import migrate, search
+from jamforaren.data_version import VERSION_QUERY
 from jamforaren.models import Base
 from jamforaren.paths import MIGRATIONS_DIR
 
@@ -54,13 +55,12 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def data_version(url: str) -> tuple[Any, Any]:
-    """What the page cache takes for the version of the data: the newest audit event's id and time."""
+    """What the page cache takes for the version of the data (the newest public audit event's id and time),
+    read with the portal's own query."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            audit_event = TABLES["audit_event"]
-            return tuple(connection.execute(select(func.max(audit_event.c.id),
-                                                   func.max(audit_event.c.occurred_at))).one())
+            return tuple(connection.exec_driver_sql(VERSION_QUERY).one())
     finally:
         engine.dispose()
 
@@ -150,7 +150,8 @@ def test_round_trip_brings_back_every_table_row_by_row(run_cli, demo_database, t
     # The audit log is as it was, plus one event for the restore, which is the newest.
     assert after["audit_event"][:-1] == before["audit_event"]
     newest = dict(zip(TABLES["audit_event"].columns.keys(), after["audit_event"][-1]))
-    assert (newest["action"], newest["entity_type"], newest["actor"]) == ("restore", "database", "cli")
+    assert (newest["action"], newest["entity_type"], newest["actor"], newest["public"]) == (
+        "restore", "database", "cli", True)
     assert newest["changes"]["backup_revision"] == migrate.head_revision()
     assert f"event {newest['id']}" in restored.stdout
     version_after = data_version(demo_database)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from jamforaren.extensions import db
 from jamforaren.models import Action, ActionStatus, Area, Authorisation, FollowUp, FollowUpStatus, Unit
 from jamforaren.services.listing import public_authorisations
+from jamforaren.services.registry import unit_areas
 from jamforaren.services.measures import FigureRow, SurveyBlock, figure_rows, survey_blocks
 
 OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.ANSWERED, ActionStatus.RETURNED)
@@ -54,10 +55,9 @@ def latest_published_follow_ups(area: Area, unit_ids: list[int]) -> dict[int, Fo
 
 
 def area_slugs_of(unit_slug: str) -> tuple[str, ...]:
-    """The areas the unit has ever applied in: every area its page can have a section for, and more."""
-    return tuple(db.session.scalars(
-        select(Area.slug).join(Authorisation, Authorisation.area_id == Area.id)
-        .join(Unit, Unit.id == Authorisation.unit_id).where(Unit.slug == unit_slug).distinct()))
+    """The areas the unit is in, whatever the status: every area its page can have a section for."""
+    unit = db.session.scalar(select(Unit).where(Unit.slug == unit_slug))
+    return tuple(area.slug for area in unit_areas(unit)) if unit else ()
 
 
 def area_sections(unit: Unit) -> list[AreaSection]:
